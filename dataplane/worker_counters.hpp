@@ -1,0 +1,67 @@
+// Per-worker counters: written only by the owning worker lcore, summed by the control thread.
+//
+// Each counter is a relaxed atomic used with load + store (never fetch_add): on x86-64 that is
+// a plain mov, no lock prefix, and the control thread's concurrent reads are well defined.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+
+#include "dataplane/parse_status.hpp"
+#include "dataplane/verdict_reason.hpp"
+
+namespace ampguard {
+
+// A counter with exactly one writer thread.
+class SingleWriterCounter {
+ public:
+  void add(uint64_t n = 1) { v_.store(v_.load(std::memory_order_relaxed) + n, std::memory_order_relaxed); }
+  void set(uint64_t n) { v_.store(n, std::memory_order_relaxed); }
+  uint64_t get() const { return v_.load(std::memory_order_relaxed); }
+
+ private:
+  std::atomic<uint64_t> v_{0};
+};
+
+enum class PortSide : uint8_t { inside = 0, outside = 1 };
+inline constexpr unsigned kPortSides = 2;
+inline constexpr const char* port_side_name(PortSide s) {
+  return s == PortSide::inside ? "inside" : "outside";
+}
+
+// What a frame is to ampguard, by the port it entered.
+enum class TrafficClass : uint8_t { dns_query, dns_response, other };
+inline constexpr unsigned kTrafficClasses = 3;
+inline constexpr const char* traffic_class_name(TrafficClass c) {
+  return c == TrafficClass::dns_query ? "dns_query"
+         : c == TrafficClass::dns_response ? "dns_response"
+                                           : "other";
+}
+
+struct PortCounters {
+  SingleWriterCounter rx_packets, rx_bytes;
+  SingleWriterCounter tx_packets, tx_bytes;
+  SingleWriterCounter tx_dropped;  // TX queue full: freed and counted
+  SingleWriterCounter class_packets[kTrafficClasses], class_bytes[kTrafficClasses];
+};
+
+// Shared-table activity caused by this worker.
+struct TableCounters {
+  SingleWriterCounter limiter_inserts, limiter_evictions, limiter_expiries;
+  SingleWriterCounter block_adds, block_refreshes, block_evictions, block_expiries;
+  SingleWriterCounter fragment_inserts, fragment_evictions;
+  SingleWriterCounter cas_retries;  // lost races on a shared entry (contention indicator)
+};
+
+struct alignas(64) WorkerCounters {
+  PortCounters port[kPortSides];
+  SingleWriterCounter reason_packets[kVerdictReasonCount], reason_bytes[kVerdictReasonCount];
+  SingleWriterCounter parse_status[unsigned(ParseStatus::count)];
+  SingleWriterCounter dry_run_forwarded;  // drops that dry-run forwarded instead
+  SingleWriterCounter block_events, block_events_dropped;  // event ring full
+  TableCounters tables;
+  SingleWriterCounter polls, busy_polls;
+  SingleWriterCounter first_rx_tsc, last_rx_tsc;  // for forwarding-time rates
+};
+
+}  // namespace ampguard
