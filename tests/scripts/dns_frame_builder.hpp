@@ -1,0 +1,259 @@
+// Test-only frame builder for the DNS rewrite tests: Ethernet with up to two VLAN tags, IPv4
+// (options, fragment bits) or IPv6 (extension headers), UDP and DNS wire pieces. Checksums
+// come from this file's own one's-complement sum, independent of DPDK and of the code under
+// test, so expected frames built here are an independent statement of the wire format.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <initializer_list>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace ampguard::test {
+
+using Bytes = std::vector<uint8_t>;
+using Mac = std::array<uint8_t, 6>;
+
+inline void put16(Bytes& b, uint16_t x) {
+  b.push_back(uint8_t(x >> 8));
+  b.push_back(uint8_t(x));
+}
+
+inline void put32(Bytes& b, uint32_t x) {
+  put16(b, uint16_t(x >> 16));
+  put16(b, uint16_t(x));
+}
+
+inline Bytes cat(std::initializer_list<Bytes> parts) {
+  Bytes out;
+  for (const Bytes& p : parts) out.insert(out.end(), p.begin(), p.end());
+  return out;
+}
+
+// "wWw.Example.COM" -> length-prefixed labels and the root byte; case kept as written.
+inline Bytes dns_name(std::string_view dotted) {
+  Bytes out;
+  while (!dotted.empty()) {
+    const size_t dot = dotted.find('.');
+    const std::string_view label = dotted.substr(0, dot);
+    out.push_back(uint8_t(label.size()));
+    out.insert(out.end(), label.begin(), label.end());
+    dotted = dot == std::string_view::npos ? std::string_view{} : dotted.substr(dot + 1);
+  }
+  out.push_back(0);
+  return out;
+}
+
+inline Bytes dns_pointer(uint16_t offset) { return {uint8_t(0xc0 | offset >> 8), uint8_t(offset)}; }
+
+inline Bytes dns_header(uint16_t id, uint16_t flags, uint16_t qd, uint16_t an, uint16_t ns,
+                        uint16_t ar) {
+  Bytes b;
+  for (uint16_t x : {id, flags, qd, an, ns, ar}) put16(b, x);
+  return b;
+}
+
+inline Bytes dns_question(std::string_view name, uint16_t type, uint16_t cls = 1) {
+  Bytes b = dns_name(name);
+  put16(b, type);
+  put16(b, cls);
+  return b;
+}
+
+inline Bytes dns_rr(const Bytes& owner, uint16_t type, uint16_t cls, uint32_t ttl,
+                    const Bytes& rdata) {
+  Bytes b = owner;
+  put16(b, type);
+  put16(b, cls);
+  put32(b, ttl);
+  put16(b, uint16_t(rdata.size()));
+  b.insert(b.end(), rdata.begin(), rdata.end());
+  return b;
+}
+
+// OPT pseudo-record: root owner, CLASS = payload size, TTL = ext-rcode|version|flags.
+inline Bytes dns_opt(uint16_t payload_size, uint8_t version, uint16_t flags,
+                     const Bytes& options = {}) {
+  Bytes b{0};
+  put16(b, 41);
+  put16(b, payload_size);
+  b.push_back(0);
+  b.push_back(version);
+  put16(b, flags);
+  put16(b, uint16_t(options.size()));
+  b.insert(b.end(), options.begin(), options.end());
+  return b;
+}
+
+inline Bytes edns_option(uint16_t code, const Bytes& data) {
+  Bytes b;
+  put16(b, code);
+  put16(b, uint16_t(data.size()));
+  b.insert(b.end(), data.begin(), data.end());
+  return b;
+}
+
+// RFC 1071 sum of big-endian 16-bit words, odd byte padded with zero.
+inline uint32_t ones_sum(const uint8_t* p, size_t n, uint32_t acc = 0) {
+  for (size_t i = 0; i + 1 < n; i += 2) acc += uint32_t(p[i] << 8 | p[i + 1]);
+  if (n % 2 != 0) acc += uint32_t(p[n - 1] << 8);
+  return acc;
+}
+
+inline uint16_t fold(uint32_t acc) {
+  while (acc > 0xffff) acc = (acc & 0xffff) + (acc >> 16);
+  return uint16_t(acc);
+}
+
+struct Vlan {
+  uint16_t tpid, tci;
+};
+
+struct L2 {
+  Mac dst, src;
+  std::vector<Vlan> vlans;
+};
+
+struct Ipv4 {
+  std::array<uint8_t, 4> src, dst;
+  uint8_t ttl = 64;
+  uint16_t id = 0;
+  uint16_t frag = 0;  // flags and offset word as on the wire
+  Bytes options;      // a multiple of 4 bytes
+};
+
+struct Ipv6Ext {
+  uint8_t type;
+  Bytes rest;  // the header after its next-header byte; the builder fills that byte in
+};
+
+struct Ipv6 {
+  std::array<uint8_t, 16> src, dst;
+  uint8_t hop = 64;
+  uint32_t flow = 0;
+  std::vector<Ipv6Ext> ext;
+};
+
+struct Udp {
+  uint16_t sport, dport;
+  std::optional<uint16_t> length;  // a first fragment announces the whole datagram
+};
+
+inline Bytes l2_header(const L2& l2, uint16_t ether_type) {
+  Bytes b(l2.dst.begin(), l2.dst.end());
+  b.insert(b.end(), l2.src.begin(), l2.src.end());
+  for (const Vlan& v : l2.vlans) {
+    put16(b, v.tpid);
+    put16(b, v.tci);
+  }
+  put16(b, ether_type);
+  return b;
+}
+
+// pseudo_sum covers the addresses; protocol and length are added here (the same sum for the
+// IPv4 and the IPv6 pseudo-header).
+inline Bytes udp_datagram(const Udp& u, const Bytes& payload, uint32_t pseudo_sum) {
+  const uint16_t len = u.length.value_or(uint16_t(8 + payload.size()));
+  Bytes b;
+  put16(b, u.sport);
+  put16(b, u.dport);
+  put16(b, len);
+  put16(b, 0);
+  b.insert(b.end(), payload.begin(), payload.end());
+  uint16_t sum = uint16_t(~fold(ones_sum(b.data(), b.size(), pseudo_sum + 17 + len)));
+  if (sum == 0) sum = 0xffff;
+  b[6] = uint8_t(sum >> 8);
+  b[7] = uint8_t(sum);
+  return b;
+}
+
+inline Bytes frame_v4(const L2& l2, const Ipv4& ip, const Udp& u, const Bytes& payload) {
+  const uint32_t pseudo = ones_sum(ip.src.data(), 4, ones_sum(ip.dst.data(), 4));
+  const Bytes udp = udp_datagram(u, payload, pseudo);
+  Bytes h;
+  h.push_back(uint8_t(0x40 | (20 + ip.options.size()) / 4));
+  h.push_back(0);
+  put16(h, uint16_t(20 + ip.options.size() + udp.size()));
+  put16(h, ip.id);
+  put16(h, ip.frag);
+  h.push_back(ip.ttl);
+  h.push_back(17);
+  put16(h, 0);
+  h.insert(h.end(), ip.src.begin(), ip.src.end());
+  h.insert(h.end(), ip.dst.begin(), ip.dst.end());
+  h.insert(h.end(), ip.options.begin(), ip.options.end());
+  const uint16_t sum = uint16_t(~fold(ones_sum(h.data(), h.size())));
+  h[10] = uint8_t(sum >> 8);
+  h[11] = uint8_t(sum);
+  return cat({l2_header(l2, 0x0800), h, udp});
+}
+
+inline Bytes frame_v6(const L2& l2, const Ipv6& ip, const Udp& u, const Bytes& payload) {
+  const uint32_t pseudo = ones_sum(ip.src.data(), 16, ones_sum(ip.dst.data(), 16));
+  const Bytes udp = udp_datagram(u, payload, pseudo);
+  Bytes ext;
+  for (size_t i = 0; i < ip.ext.size(); ++i) {
+    ext.push_back(i + 1 < ip.ext.size() ? ip.ext[i + 1].type : 17);
+    ext.insert(ext.end(), ip.ext[i].rest.begin(), ip.ext[i].rest.end());
+  }
+  Bytes h;
+  put32(h, 0x60000000u | ip.flow);
+  put16(h, uint16_t(ext.size() + udp.size()));
+  h.push_back(ip.ext.empty() ? 17 : ip.ext[0].type);
+  h.push_back(ip.hop);
+  h.insert(h.end(), ip.src.begin(), ip.src.end());
+  h.insert(h.end(), ip.dst.begin(), ip.dst.end());
+  return cat({l2_header(l2, 0x86dd), h, ext, udp});
+}
+
+// IPv6 fragment header body (after its next-header byte): offset in bytes, M flag, id.
+inline Ipv6Ext ipv6_fragment(uint16_t offset, bool more, uint32_t id) {
+  Bytes rest{0};
+  put16(rest, uint16_t(offset | (more ? 1 : 0)));
+  put32(rest, id);
+  return {44, rest};
+}
+
+// Checks the IPv4 header checksum and the UDP checksum of an unfragmented frame by walking it
+// by hand. Returns an empty string when both verify, else what failed.
+inline std::string checksum_error(const Bytes& f) {
+  size_t off = 12;
+  while (off + 2 <= f.size() && (f[off] << 8 | f[off + 1]) != 0x0800 &&
+         (f[off] << 8 | f[off + 1]) != 0x86dd)
+    off += 4;
+  if (off + 2 > f.size()) return "no IP ether type";
+  const bool v4 = (f[off] << 8 | f[off + 1]) == 0x0800;
+  const size_t l3 = off + 2;
+  size_t l4;
+  uint32_t pseudo;
+  uint16_t udp_len;
+  if (v4) {
+    const size_t ihl = (f[l3] & 0x0f) * 4u;
+    if (l3 + ihl > f.size()) return "short IPv4 header";
+    if (fold(ones_sum(&f[l3], ihl)) != 0xffff) return "IPv4 header checksum";
+    if (l3 + size_t(f[l3 + 2] << 8 | f[l3 + 3]) != f.size()) return "IPv4 total length";
+    l4 = l3 + ihl;
+    pseudo = ones_sum(&f[l3 + 12], 8) + f[l3 + 9];
+  } else {
+    if (l3 + 40 + size_t(f[l3 + 4] << 8 | f[l3 + 5]) != f.size()) return "IPv6 payload length";
+    uint8_t nh = f[l3 + 6];
+    l4 = l3 + 40;
+    while (nh != 17 && l4 + 8 <= f.size()) {
+      const size_t hlen = nh == 44 ? 8 : (f[l4 + 1] + 1u) * 8;
+      nh = f[l4];
+      l4 += hlen;
+    }
+    pseudo = ones_sum(&f[l3 + 8], 32) + 17;
+  }
+  if (l4 + 8 > f.size()) return "short UDP header";
+  udp_len = uint16_t(f[l4 + 4] << 8 | f[l4 + 5]);
+  if (l4 + udp_len != f.size()) return "UDP length";
+  if (fold(ones_sum(&f[l4], udp_len, pseudo + udp_len)) != 0xffff) return "UDP checksum";
+  return {};
+}
+
+}  // namespace ampguard::test
