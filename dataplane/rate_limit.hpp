@@ -41,4 +41,52 @@ struct LimitProfile {
 // Returns an empty string on success, else why the parameters are unusable.
 std::string make_limit_profile(const LimitParams& params, LimitProfile& out);
 
+// The per-key state word is E, the "empty time": the clock reading at which the key's credit
+// was zero, so credit(t) = min(clock(t) - E, cap), all modulo 2^64. A charge moves E forward
+// by the cost; refill needs no write at all, which is what lets one CAS carry key and state.
+// The clock is jiffies * CPJ in packets mode (the kernel's credits) and 1/256 ns in bytes mode.
+// An entry left untouched for about a day (2^64 clock units) would wrap: expire_step forgets
+// full-credit entries long before that.
+
+inline uint64_t limit_clock(const LimitProfile& p, uint64_t now_ns) {
+  return p.mode == LimitMode::packets ? now_ns / p.ns_per_jiffy * p.credits_per_jiffy
+                                      : now_ns << 8;
+}
+
+inline uint64_t limit_cap(const LimitProfile& p) {
+  return p.mode == LimitMode::packets ? p.cap : p.byte_cap;
+}
+
+// bytes is the IP total length; packets mode ignores it (every packet costs the same).
+inline uint64_t limit_cost(const LimitProfile& p, uint32_t bytes) {
+  return p.mode == LimitMode::packets ? p.cost : uint64_t(bytes) * p.cost_per_byte;
+}
+
+// Workers read their clocks at different times, so a state may have been written at a clock
+// slightly ahead of the reader's. Differences within this margin of 2^64 are "behind", not a
+// day of refill: about 4 s of jiffies (packets) or 4.3 s (bytes).
+inline uint64_t limit_skew(const LimitProfile& p) {
+  return p.mode == LimitMode::packets ? p.credits_per_jiffy << 10 : uint64_t(1) << 40;
+}
+
+inline uint64_t limit_credit(const LimitProfile& p, uint64_t state, uint64_t clock) {
+  const uint64_t credit = clock - state;
+  if (credit > ~uint64_t(0) - limit_skew(p)) return 0;  // the writer's clock was ahead of ours
+  return credit < limit_cap(p) ? credit : limit_cap(p);
+}
+
+// A key seen for the first time starts with full credit, as in the kernel.
+inline uint64_t limit_fresh_state(const LimitProfile& p, uint64_t clock) {
+  return clock - limit_cap(p);
+}
+
+// Charges cost to state at clock: true and the new state when it fits. An over-limit packet
+// leaves the state alone (the kernel does not charge a dropped packet).
+inline bool limit_charge(const LimitProfile& p, uint64_t& state, uint64_t cost, uint64_t clock) {
+  const uint64_t credit = limit_credit(p, state, clock);
+  if (credit < cost) return false;
+  state = clock - (credit - cost);
+  return true;
+}
+
 }  // namespace ampguard
