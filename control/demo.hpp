@@ -1,0 +1,21 @@
+// The embedded default: with no EAL arguments, ampguard generates a DNS trace (normal traffic
+// plus one amplification victim) and replays it through two net_pcap virtual devices.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "control/settings.hpp"
+
+namespace ampguard {
+
+struct Demo {
+  std::string dir;  // holds the generated pcaps and the transmitted ones
+  std::string summary;
+};
+
+// Writes the trace into a fresh temporary directory and fills s.eal_args (and batch defaults)
+// to replay it. Returns "" or the reason.
+std::string prepare_demo(Settings& s, Demo& demo);
+
+}  // namespace ampguard

@@ -1,0 +1,143 @@
+#include "control/settings.hpp"
+
+#include <boost/program_options.hpp>
+
+#include <sstream>
+
+#include "control/units.hpp"
+#include "dataplane/flow_key.hpp"
+
+namespace po = boost::program_options;
+
+namespace ampguard {
+namespace {
+
+po::options_description describe(Settings& s) {
+  po::options_description ports("Ports");
+  ports.add_options()
+    ("ports.inside", po::value(&s.inside_port)->default_value(s.inside_port), "DPDK port facing the resolver")
+    ("ports.outside", po::value(&s.outside_port)->default_value(s.outside_port), "DPDK port facing the internet")
+    ("ports.rx-descriptors", po::value(&s.rx_descriptors)->default_value(s.rx_descriptors), "RX ring size per queue")
+    ("ports.tx-descriptors", po::value(&s.tx_descriptors)->default_value(s.tx_descriptors), "TX ring size per queue")
+    ("ports.mbufs", po::value(&s.mbufs)->default_value(s.mbufs), "mbufs in the packet pool (0: sized for the queues; net_pcap infinite_rx needs every frame of its pcaps)");
+  po::options_description limit("Limiter (large responses leaving the resolver)");
+  limit.add_options()
+    ("limit.mode", po::value(&s.limit_mode)->default_value(s.limit_mode), "packets (the kernel recipe as it runs) or bytes (what the recipe meant)")
+    ("limit.rate", po::value(&s.limit_rate), "steady rate per destination: 50/min (packets) or 50kB/min (bytes)")
+    ("limit.burst", po::value(&s.limit_burst), "burst per destination: 10 (packets) or 10kB (bytes)")
+    ("limit.min-size", po::value(&s.min_size)->default_value(s.min_size), "responses with a smaller IP total length are never limited")
+    ("limit.source-port", po::value(&s.source_port)->default_value(s.source_port), "UDP port the resolver answers from")
+    ("limit.prefix-v4", po::value(&s.prefix_v4)->default_value(s.prefix_v4), "IPv4 destinations are limited per prefix of this length")
+    ("limit.prefix-v6", po::value(&s.prefix_v6)->default_value(s.prefix_v6), "IPv6 destinations are limited per prefix of this length (16-64)")
+    ("limit.max-entries", po::value(&s.tables.limiter_entries)->default_value(s.tables.limiter_entries), "limiter table capacity (full: least valuable entry evicted)")
+    ("limit.idle-expire", po::value(&s.idle_expire)->default_value(s.idle_expire), "forget a destination idle this long")
+    ("limit.hz", po::value(&s.limit_hz)->default_value(s.limit_hz), "kernel HZ the packets mode reproduces (jiffy granularity)");
+  po::options_description block("Blocklist");
+  block.add_options()
+    ("block.timeout", po::value(&s.block_timeout)->default_value(s.block_timeout), "how long an over-limit destination stays blocked (reset while it stays over)")
+    ("block.max-entries", po::value(&s.tables.block_entries)->default_value(s.tables.block_entries), "blocklist capacity (full: expired, then soonest-expiring evicted)")
+    ("block.fragment-timeout", po::value(&s.fragment_timeout)->default_value(s.fragment_timeout), "later fragments get their first fragment's verdict for this long");
+  po::options_description actions("Actions");
+  actions.add_options()
+    ("allow", po::value(&s.allow)->composing(), "destination prefix never limited or blocked (repeatable)")
+    ("deny", po::value(&s.deny)->composing(), "source prefix always dropped on the outside port (repeatable)")
+    ("dry-run", po::bool_switch(&s.dry_run), "count and log every decision but drop and rewrite nothing")
+    ("any.action", po::value(&s.any_action)->default_value(s.any_action), "ANY queries over UDP: tc (answer TC=1), drop or pass")
+    ("any.edns-udp-size", po::value(&s.edns_udp_size)->default_value(s.edns_udp_size), "UDP payload size advertised in the OPT of a TC reply")
+    ("truncate.above", po::value(&s.truncate_above)->default_value(s.truncate_above), "UDP answers with more DNS payload bytes become truncated (0: off)");
+  po::options_description batch("Batch runs");
+  batch.add_options()
+    ("help,h", "print this list and exit")
+    ("exit-when-idle", po::value(&s.exit_when_idle_ms)->default_value(0), "exit once every RX queue has been idle this many milliseconds (0: run until signalled)")
+    ("stats-file", po::value(&s.stats_file), "write the final counters as JSON to this file");
+  po::options_description all("ampguard [options] [-- EAL arguments]\n\nWith no EAL arguments ampguard runs its built-in demo: a generated DNS trace through\nnet_pcap virtual devices.\n\nOptions");
+  all.add(ports).add(limit).add(block).add(actions).add(batch);
+  return all;
+}
+
+}  // namespace
+
+ParseOutcome parse_command_line(int argc, char** argv, Settings& s, std::string& message) {
+  std::vector<std::string> ours;
+  int i = 1;
+  for (; i < argc && std::string(argv[i]) != "--"; ++i) ours.emplace_back(argv[i]);
+  for (++i; i < argc; ++i) s.eal_args.emplace_back(argv[i]);
+  po::options_description desc = describe(s);
+  try {
+    po::variables_map vm;
+    po::store(po::command_line_parser(ours).options(desc).run(), vm);
+    if (vm.count("help")) {
+      std::ostringstream out;
+      out << desc;
+      message = out.str();
+      return ParseOutcome::exit_ok;
+    }
+    po::notify(vm);
+  } catch (const po::error& e) {
+    message = std::string("command line: ") + e.what();
+    return ParseOutcome::error;
+  }
+  return ParseOutcome::run;
+}
+
+std::string build_dataplane_config(const Settings& s, DataplaneConfig& out) {
+  std::string err;
+  const bool bytes = s.limit_mode == "bytes";
+  if (!bytes && s.limit_mode != "packets")
+    return "limit.mode: '" + s.limit_mode + "' is neither packets nor bytes";
+  LimitParams lp;
+  lp.mode = bytes ? LimitMode::bytes : LimitMode::packets;
+  lp.hz = s.limit_hz;
+  const std::string rate = !s.limit_rate.empty() ? s.limit_rate : bytes ? "50kB/min" : "50/min";
+  LimitMode rate_mode;
+  if (!(err = parse_rate(rate, rate_mode, lp.rate, lp.period_s)).empty()) return "limit.rate: " + err;
+  if (rate_mode != lp.mode)
+    return "limit.rate: '" + rate + "' is a " + (bytes ? "packet" : "byte") +
+           " rate but limit.mode is " + s.limit_mode;
+  const std::string burst = !s.limit_burst.empty() ? s.limit_burst : bytes ? "10kB" : "10";
+  if (bytes) {
+    if (!(err = parse_size_bytes(burst, lp.burst)).empty()) return "limit.burst: " + err;
+  } else {
+    std::string unit;
+    try {
+      size_t used = 0;
+      lp.burst = std::stoull(burst, &used);
+      if (used != burst.size()) throw std::invalid_argument(burst);
+    } catch (const std::exception&) {
+      return "limit.burst: '" + burst + "' is not a packet count";
+    }
+  }
+  if (lp.burst == 0) return "limit.burst: must be at least 1";
+  if (!(err = make_limit_profile(lp, out.limit)).empty()) return "limit.rate/limit.burst: " + err;
+  if (s.min_size > 65535) return "limit.min-size: must be at most 65535";
+  out.min_size = uint16_t(s.min_size);
+  if (s.source_port == 0 || s.source_port > 65535) return "limit.source-port: must be 1-65535";
+  out.source_port = uint16_t(s.source_port);
+  if (s.prefix_v4 > 32) return "limit.prefix-v4: must be 0-32";
+  if (s.prefix_v6 < kMinPrefixV6 || s.prefix_v6 > kMaxPrefixV6)
+    return "limit.prefix-v6: must be 16-64 (a /64 is the smallest block anyone is given)";
+  out.prefix_v4 = uint8_t(s.prefix_v4);
+  out.prefix_v6 = uint8_t(s.prefix_v6);
+  if (!(err = parse_duration_ns(s.idle_expire, out.idle_expire_ns)).empty()) return "limit.idle-expire: " + err;
+  if (out.idle_expire_ns > 86'400'000'000'000) return "limit.idle-expire: must be at most 1d";
+  if (!(err = parse_duration_ns(s.block_timeout, out.block_timeout_ns)).empty()) return "block.timeout: " + err;
+  if (!(err = parse_duration_ns(s.fragment_timeout, out.fragment_timeout_ns)).empty()) return "block.fragment-timeout: " + err;
+  out.dry_run = s.dry_run;
+  if (s.any_action == "tc") out.any_action = AnyAction::tc;
+  else if (s.any_action == "drop") out.any_action = AnyAction::drop;
+  else if (s.any_action == "pass") out.any_action = AnyAction::pass;
+  else return "any.action: '" + s.any_action + "' is not tc, drop or pass";
+  if (s.edns_udp_size < 512 || s.edns_udp_size > 65535) return "any.edns-udp-size: must be 512-65535";
+  out.edns_udp_size = uint16_t(s.edns_udp_size);
+  if (s.truncate_above > 65535) return "truncate.above: must be at most 65535";
+  out.truncate_above = uint16_t(s.truncate_above);
+  auto allow = PrefixSet::build(s.allow, err);
+  if (!allow) return "allow: " + err;
+  auto deny = PrefixSet::build(s.deny, err);
+  if (!deny) return "deny: " + err;
+  out.allow = std::move(allow);
+  out.deny = std::move(deny);
+  return "";
+}
+
+}  // namespace ampguard

@@ -1,0 +1,46 @@
+// Totals of the per-worker counters, as the control thread sees them, and their renderings:
+// the --stats-file JSON and the human summary printed at exit.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "dataplane/worker_counters.hpp"
+
+namespace ampguard {
+
+struct PortTotals {
+  uint64_t rx_packets = 0, rx_bytes = 0, tx_packets = 0, tx_bytes = 0, tx_dropped = 0;
+  uint64_t class_packets[kTrafficClasses] = {}, class_bytes[kTrafficClasses] = {};
+  // from rte_eth_stats_get
+  uint64_t ipackets = 0, opackets = 0, imissed = 0, rx_nombuf = 0, oerrors = 0;
+};
+
+struct TableTotals {
+  uint64_t limiter_inserts = 0, limiter_evictions = 0, limiter_expiries = 0;
+  uint64_t block_adds = 0, block_refreshes = 0, block_evictions = 0, block_expiries = 0;
+  uint64_t fragment_inserts = 0, fragment_evictions = 0, cas_retries = 0;
+  uint64_t limiter_entries = 0, limiter_capacity = 0, block_entries = 0, block_capacity = 0;
+};
+
+struct StatsTotals {
+  PortTotals port[kPortSides];
+  uint64_t reason_packets[kVerdictReasonCount] = {}, reason_bytes[kVerdictReasonCount] = {};
+  uint64_t parse_status[unsigned(ParseStatus::count)] = {};
+  uint64_t dry_run_forwarded = 0, block_events = 0, block_events_dropped = 0;
+  TableTotals tables;
+  uint64_t workers = 0;
+  uint64_t config_generation = 0;
+  double forwarding_seconds = 0;  // first RX to last RX over all workers
+};
+
+// Sums the workers' counters (relaxed reads of single-writer counters: a scrape may be a
+// few packets behind, never torn).
+void add_worker_counters(const WorkerCounters& w, StatsTotals& t,
+                         uint64_t& first_tsc, uint64_t& last_tsc);
+
+std::string stats_json(const StatsTotals& t);
+std::string stats_summary(const StatsTotals& t);
+
+}  // namespace ampguard

@@ -1,0 +1,22 @@
+// Parsing of the option values that carry units: durations, sizes and rates.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "dataplane/rate_limit.hpp"
+
+namespace ampguard {
+
+// "600s", "10m", "1h", "250ms", "2d"; a bare number is seconds. Returns "" or the reason.
+std::string parse_duration_ns(const std::string& text, uint64_t& ns);
+
+// "700", "10kB", "1MB" (k = 1024, as iptables counts). Returns "" or the reason.
+std::string parse_size_bytes(const std::string& text, uint64_t& bytes);
+
+// "50/min", "10/s", "3000/hour" (packets) or "50kB/min", "1MB/s" (bytes): the mode follows
+// from whether the amount has a byte unit. Returns "" or the reason.
+std::string parse_rate(const std::string& text, LimitMode& mode, uint64_t& amount,
+                       uint64_t& period_s);
+
+}  // namespace ampguard

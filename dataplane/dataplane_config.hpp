@@ -1,0 +1,40 @@
+// The immutable configuration snapshot the workers read.
+//
+// The control thread builds a new snapshot on every reload, publishes it by pointer
+// (SharedState::config) and frees the old one once every worker has passed a quiescent state
+// (rte_rcu_qsbr). Workers load the pointer once per loop iteration and never write to it.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+
+#include "dataplane/prefix_set.hpp"
+#include "dataplane/rate_limit.hpp"
+
+namespace ampguard {
+
+enum class AnyAction : uint8_t { tc, drop, pass };
+
+struct DataplaneConfig {
+  uint64_t generation = 0;
+  // limit.*
+  LimitProfile limit;
+  uint16_t min_size = 700;       // IP total length of the (reassembled) datagram
+  uint16_t source_port = 53;
+  uint8_t prefix_v4 = 32;
+  uint8_t prefix_v6 = 64;
+  uint64_t idle_expire_ns = 60'000'000'000;
+  // block.*
+  uint64_t block_timeout_ns = 600'000'000'000;
+  // later fragments are matched to their first fragment for this long
+  uint64_t fragment_timeout_ns = 2'000'000'000;
+  bool dry_run = false;
+  // any.*, truncate.*
+  AnyAction any_action = AnyAction::tc;
+  uint16_t edns_udp_size = 1232;
+  uint16_t truncate_above = 0;  // DNS payload bytes; 0 = off
+  // allow / deny prefixes (never null; empty sets when not configured)
+  std::shared_ptr<const PrefixSet> allow, deny;
+};
+
+}  // namespace ampguard

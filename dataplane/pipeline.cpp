@@ -1,0 +1,204 @@
+#include "dataplane/pipeline.hpp"
+
+#include <rte_prefetch.h>
+
+#include "dataplane/block_event.hpp"
+#include "dataplane/dns_actions.hpp"
+#include "dataplane/flow_key.hpp"
+#include "dataplane/packet_parse.hpp"
+
+namespace ampguard {
+namespace {
+
+struct Decision {
+  VerdictReason reason;
+  TrafficClass traffic_class;
+};
+
+constexpr Decision decided(VerdictReason r, TrafficClass c = TrafficClass::other) { return {r, c}; }
+
+// Size the limiter charges: the whole datagram, also when this frame is its first fragment.
+uint32_t datagram_size(const PacketView& v) {
+  return v.is_fragment ? uint32_t(v.ip_header_len) + v.udp_len : v.ip_total_len;
+}
+
+void emit_block_event(WorkerContext& w, const PacketView& v, FlowKey key, uint64_t now_ns) {
+  BlockEvent e{};
+  e.now_ns = now_ns;
+  e.key = key;
+  e.addr = v.dst;
+  e.ip_total_len = uint16_t(datagram_size(v));
+  e.worker = w.id;
+  e.l3 = v.l3;
+  e.kind = BlockEventKind::blocked;
+  w.counters->block_events.add();
+  // A full ring means control is behind: count the loss, never wait for it.
+  if (rte_ring_mp_enqueue_elem(w.shared->events, &e, sizeof(e)) != 0)
+    w.counters->block_events_dropped.add();
+}
+
+Decision judge_outside(WorkerContext& w, const DataplaneConfig& cfg, uint8_t* frame,
+                       uint32_t* len, PacketView& v) {
+  if (!cfg.deny->empty() && cfg.deny->contains(v.l3, v.src))
+    return decided(VerdictReason::denylisted_source);
+  if (v.l4_proto != kIpProtoUdp)
+    return decided(v.status == ParseStatus::ok ? VerdictReason::not_udp : VerdictReason::malformed);
+  const FlowKey src = flow_key(v.l3, v.src, cfg.prefix_v4, cfg.prefix_v6);
+  // Every UDP packet from a blocklisted source, fragments and malformed ones included.
+  if (w.shared->blocklist.contains(src, w.now_ns))
+    return decided(VerdictReason::blocklisted_source);
+  if (v.status != ParseStatus::ok) return decided(VerdictReason::malformed);
+  if (!v.has_udp || v.dst_port != cfg.source_port) return decided(VerdictReason::udp_other);
+  if (!parse_dns(frame, v)) return decided(VerdictReason::dns_malformed, TrafficClass::dns_query);
+  if (v.dns.is_response() || v.dns.qtype != kDnsTypeAny)
+    return decided(VerdictReason::query, TrafficClass::dns_query);
+  switch (cfg.any_action) {
+    case AnyAction::pass:
+      return decided(VerdictReason::query, TrafficClass::dns_query);
+    case AnyAction::drop:
+      return decided(VerdictReason::any_dropped, TrafficClass::dns_query);
+    case AnyAction::tc:
+      break;
+  }
+  if (cfg.dry_run) return decided(VerdictReason::any_tc_reply, TrafficClass::dns_query);
+  uint32_t new_len = *len;
+  if (make_tc_reply(frame, *len, v, cfg.edns_udp_size, &new_len) != RewriteResult::done)
+    return decided(VerdictReason::query, TrafficClass::dns_query);  // not ours to answer
+  *len = new_len;
+  return decided(VerdictReason::any_tc_reply, TrafficClass::dns_query);
+}
+
+Decision judge_later_fragment(WorkerContext& w, const DataplaneConfig& cfg, const PacketView& v) {
+  const auto verdict = w.shared->fragments.lookup(datagram_key(v), w.now_ns);
+  if (verdict) {
+    return decided(*verdict == FragmentVerdict::pass ? VerdictReason::fragment_passed
+                                                     : VerdictReason::fragment_dropped,
+                   TrafficClass::dns_response);
+  }
+  const FlowKey dst = flow_key(v.l3, v.dst, cfg.prefix_v4, cfg.prefix_v6);
+  if (w.shared->blocklist.contains(dst, w.now_ns))
+    return decided(VerdictReason::fragment_to_blocklisted);
+  return decided(VerdictReason::fragment_unmatched);
+}
+
+Decision judge_response(WorkerContext& w, const DataplaneConfig& cfg, uint8_t* frame,
+                        uint32_t* len, PacketView& v) {
+  constexpr TrafficClass kResponse = TrafficClass::dns_response;
+  const bool first_fragment = v.first_fragment();
+  const uint64_t dgram = first_fragment ? datagram_key(v) : 0;
+  auto remember = [&](FragmentVerdict fv) {
+    if (first_fragment)
+      w.shared->fragments.remember(dgram, fv, w.now_ns + cfg.fragment_timeout_ns,
+                                   w.counters->tables);
+  };
+  bool truncated = false;
+  // Truncation first: what the limiter then charges is the truncated answer.
+  if (cfg.truncate_above != 0 && uint32_t(v.udp_len - 8) > cfg.truncate_above && !cfg.dry_run &&
+      parse_dns(frame, v)) {
+    uint32_t new_len = *len;
+    if (truncate_response(frame, *len, v, &new_len) == RewriteResult::done) {
+      *len = new_len;
+      truncated = true;
+      remember(FragmentVerdict::drop);  // the rest of the original datagram is gone
+    }
+  }
+  const uint32_t size = datagram_size(v);
+  const VerdictReason pass_reason =
+      truncated ? VerdictReason::response_truncated : VerdictReason::response_within_limit;
+  if (size < cfg.min_size) {
+    if (!truncated) remember(FragmentVerdict::pass);
+    return decided(truncated ? pass_reason : VerdictReason::response_small, kResponse);
+  }
+  if (!cfg.allow->empty() && cfg.allow->contains(v.l3, v.dst)) {
+    if (!truncated) remember(FragmentVerdict::pass);
+    return decided(truncated ? pass_reason : VerdictReason::response_allowlisted, kResponse);
+  }
+  const FlowKey dst = flow_key(v.l3, v.dst, cfg.prefix_v4, cfg.prefix_v6);
+  if (w.shared->limiter.admit(dst, size, cfg.limit, w.now_ns, w.counters->tables) == Admit::pass) {
+    if (!truncated) remember(FragmentVerdict::pass);
+    return decided(pass_reason, kResponse);
+  }
+  const auto added =
+      w.shared->blocklist.block(dst, w.now_ns + cfg.block_timeout_ns, w.now_ns, w.counters->tables);
+  if (added == Blocklist::Result::added) emit_block_event(w, v, dst, w.now_ns);
+  if (!truncated) remember(FragmentVerdict::drop);
+  return decided(VerdictReason::over_limit, kResponse);
+}
+
+Decision judge_inside(WorkerContext& w, const DataplaneConfig& cfg, uint8_t* frame,
+                      uint32_t* len, PacketView& v) {
+  if (v.l4_proto != kIpProtoUdp)
+    return decided(v.status == ParseStatus::ok ? VerdictReason::not_udp : VerdictReason::malformed);
+  if (v.later_fragment()) return judge_later_fragment(w, cfg, v);
+  if (v.status != ParseStatus::ok) return decided(VerdictReason::malformed);
+  if (v.src_port != cfg.source_port) return decided(VerdictReason::udp_other);
+  return judge_response(w, cfg, frame, len, v);
+}
+
+}  // namespace
+
+Judgement judge_frame(WorkerContext& w, const DataplaneConfig& cfg, PortSide side,
+                      uint8_t* frame, uint32_t* len, uint64_t now_ns) {
+  w.now_ns = now_ns;
+  PacketView v = parse_frame(frame, *len);
+  Decision d;
+  if (v.l3 == L3::none) {
+    d = decided(v.status == ParseStatus::ok ? VerdictReason::non_ip : VerdictReason::malformed);
+  } else {
+    d = side == PortSide::outside ? judge_outside(w, cfg, frame, len, v)
+                                  : judge_inside(w, cfg, frame, len, v);
+  }
+  WorkerCounters& c = *w.counters;
+  c.parse_status[unsigned(v.status)].add();
+  c.reason_packets[unsigned(d.reason)].add();
+  c.reason_bytes[unsigned(d.reason)].add(*len);
+  Action a = reason_action(d.reason);
+  if (a == Action::drop && cfg.dry_run) {
+    c.dry_run_forwarded.add();
+    a = Action::forward;
+  }
+  return {a, d.reason, d.traffic_class};
+}
+
+void process_burst(WorkerContext& w, const DataplaneConfig& cfg, PortSide side,
+                   rte_mbuf* const* pkts, uint16_t n, uint64_t now_ns, BurstOut& out) {
+  PortCounters& pc = w.counters->port[unsigned(side)];
+  uint64_t rx_bytes = 0;
+  uint64_t class_packets[kTrafficClasses] = {};
+  uint64_t class_bytes[kTrafficClasses] = {};
+  // Headers of the next frames are fetched while this one is judged.
+  for (uint16_t i = 0; i < n && i < 4; ++i) rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void*));
+  for (uint16_t i = 0; i < n; ++i) {
+    if (i + 4 < n) rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 4], void*));
+    rte_mbuf* m = pkts[i];
+    const uint32_t in_len = rte_pktmbuf_data_len(m);
+    uint32_t len = in_len;
+    rx_bytes += rte_pktmbuf_pkt_len(m);
+    const Judgement j =
+        judge_frame(w, cfg, side, rte_pktmbuf_mtod(m, uint8_t*), &len, now_ns);
+    class_packets[unsigned(j.traffic_class)]++;
+    class_bytes[unsigned(j.traffic_class)] += in_len;
+    if (len != in_len) rte_pktmbuf_trim(m, uint16_t(in_len - len));
+    switch (j.action) {
+      case Action::forward:
+        out.to_other[out.n_other++] = m;
+        break;
+      case Action::reply:
+        out.to_same[out.n_same++] = m;
+        break;
+      case Action::drop:
+        out.drop[out.n_drop++] = m;
+        break;
+    }
+  }
+  // Counters once per burst: the hot loop above touches only the reason counters.
+  pc.rx_packets.add(n);
+  pc.rx_bytes.add(rx_bytes);
+  for (unsigned c = 0; c < kTrafficClasses; ++c) {
+    if (class_packets[c] == 0) continue;
+    pc.class_packets[c].add(class_packets[c]);
+    pc.class_bytes[c].add(class_bytes[c]);
+  }
+}
+
+}  // namespace ampguard

@@ -1,0 +1,50 @@
+// The per-packet decision and the per-burst pipeline a worker runs.
+//
+// judge_frame() is the whole decision for one frame (parse, classify, blocklist, limiter, DNS
+// actions) on plain bytes, so tests and fuzzers drive it without ports; process_burst() runs
+// it over an RX burst and sorts the mbufs into forward / reply / drop lists.
+#pragma once
+
+#include <rte_mbuf.h>
+
+#include <cstdint>
+
+#include "dataplane/dataplane_config.hpp"
+#include "dataplane/shared_state.hpp"
+#include "dataplane/verdict_reason.hpp"
+#include "dataplane/worker_counters.hpp"
+
+namespace ampguard {
+
+inline constexpr uint16_t kBurstSize = 32;
+
+// One per worker lcore; only that lcore touches it (counters are read by control).
+struct WorkerContext {
+  uint16_t id = 0;
+  SharedState* shared = nullptr;
+  WorkerCounters* counters = nullptr;
+  uint64_t now_ns = 0;  // this burst's time, read from the TSC once per burst
+};
+
+struct Judgement {
+  Action action;
+  VerdictReason reason;
+  TrafficClass traffic_class;
+};
+
+// Judges the frame that entered on `side`. May rewrite it in place (a TC reply or a truncated
+// response, never longer): *len is then its new length. Counts the reason and the parse status.
+Judgement judge_frame(WorkerContext& w, const DataplaneConfig& cfg, PortSide side,
+                      uint8_t* frame, uint32_t* len, uint64_t now_ns);
+
+struct BurstOut {
+  rte_mbuf* to_other[kBurstSize];  // forward out of the other port
+  rte_mbuf* to_same[kBurstSize];   // replies: back out of the port they came in on
+  rte_mbuf* drop[kBurstSize];
+  uint16_t n_other = 0, n_same = 0, n_drop = 0;
+};
+
+void process_burst(WorkerContext& w, const DataplaneConfig& cfg, PortSide side,
+                   rte_mbuf* const* pkts, uint16_t n, uint64_t now_ns, BurstOut& out);
+
+}  // namespace ampguard

@@ -1,0 +1,32 @@
+// DPDK port set-up for the two sides of the bump: queue pairs per worker, RSS where the device
+// has it (inside hashed on the L3 destination, outside on the L3 source, so one destination's
+// traffic stays on one worker), a single queue pair where it does not (virtual devices).
+#pragma once
+
+#include <rte_mempool.h>
+
+#include <cstdint>
+#include <string>
+
+#include "dataplane/worker_counters.hpp"
+
+namespace ampguard {
+
+struct PortSetup {
+  uint16_t port_id = 0;
+  PortSide side = PortSide::inside;
+  uint16_t queues = 1;
+  uint16_t rx_descriptors = 1024;
+  uint16_t tx_descriptors = 1024;
+};
+
+// Queue pairs the port can give `wanted` workers: min(wanted, device maximum).
+uint16_t usable_queues(uint16_t port_id, uint16_t wanted);
+
+// Configures, sets up queues on `pool` and starts the port in promiscuous mode (a bump in the
+// wire forwards frames for every MAC). Returns "" or the reason it failed.
+std::string start_port(const PortSetup& setup, rte_mempool* pool);
+
+void stop_port(uint16_t port_id);
+
+}  // namespace ampguard

@@ -1,0 +1,45 @@
+#include "dataplane/shared_state.hpp"
+
+#include <rte_malloc.h>
+
+#include "dataplane/block_event.hpp"
+
+#include <stdexcept>
+
+namespace ampguard {
+
+SharedState::SharedState(const TableSizes& s, unsigned max_workers)
+    : limiter(s.limiter_entries),
+      blocklist(s.block_entries),
+      fragments(s.fragment_entries),
+      sizes(s),
+      tsc_origin(rte_rdtsc()) {
+  events = rte_ring_create_elem("ampguard_events", sizeof(BlockEvent), s.event_ring,
+                                SOCKET_ID_ANY, RING_F_SC_DEQ);
+  if (events == nullptr) throw std::runtime_error("cannot create the block event ring");
+  const size_t qsbr_size = rte_rcu_qsbr_get_memsize(max_workers);
+  qsbr = static_cast<rte_rcu_qsbr*>(rte_zmalloc("ampguard_qsbr", qsbr_size, RTE_CACHE_LINE_SIZE));
+  if (qsbr == nullptr || rte_rcu_qsbr_init(qsbr, max_workers) != 0)
+    throw std::runtime_error("cannot create the RCU variable");
+}
+
+SharedState::~SharedState() {
+  delete config_.exchange(nullptr);
+  rte_free(qsbr);
+  rte_ring_free(events);
+}
+
+uint64_t SharedState::now_ns() const {
+  return uint64_t((unsigned __int128)(rte_rdtsc() - tsc_origin) * 1'000'000'000u / rte_get_tsc_hz());
+}
+
+void SharedState::publish(std::unique_ptr<const DataplaneConfig> next) {
+  const DataplaneConfig* old = config_.exchange(next.release(), std::memory_order_acq_rel);
+  if (old == nullptr) return;
+  // Every registered worker reports a quiescent state once per loop: after this returns, none
+  // can still hold `old`.
+  rte_rcu_qsbr_synchronize(qsbr, RTE_QSBR_THRID_INVALID);
+  delete old;
+}
+
+}  // namespace ampguard

@@ -1,0 +1,54 @@
+// State shared by every worker and the control thread: the tables (which survive reloads),
+// the published config snapshot, the RCU handle that protects it and the event ring.
+#pragma once
+
+#include <rte_cycles.h>
+#include <rte_rcu_qsbr.h>
+#include <rte_ring.h>
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "dataplane/dataplane_config.hpp"
+#include "dataplane/shared_tables.hpp"
+
+namespace ampguard {
+
+struct TableSizes {
+  uint32_t limiter_entries = 100'000;
+  uint32_t block_entries = 100'000;
+  uint32_t fragment_entries = 16'384;
+  uint32_t event_ring = 4096;  // power of two
+};
+
+class SharedState {
+ public:
+  // Needs the EAL (the ring and the RCU variable live in DPDK memory).
+  SharedState(const TableSizes& sizes, unsigned max_workers);
+  ~SharedState();
+  SharedState(const SharedState&) = delete;
+  SharedState& operator=(const SharedState&) = delete;
+
+  // Swaps in `next` and waits until no worker can still read the old snapshot, then frees it.
+  // Control thread only.
+  void publish(std::unique_ptr<const DataplaneConfig> next);
+  const DataplaneConfig* config() const { return config_.load(std::memory_order_acquire); }
+
+  LimiterTable limiter;
+  Blocklist blocklist;
+  FragmentTable fragments;
+  rte_ring* events = nullptr;  // BlockEvent elements, multi-producer / single-consumer
+  rte_rcu_qsbr* qsbr = nullptr;
+  const TableSizes sizes;
+  const uint64_t tsc_origin;  // the dataplane clock: nanoseconds since this TSC value
+
+  uint64_t now_ns() const;
+
+ private:
+  // acquire/release: a worker that sees the new pointer sees the snapshot's contents.
+  std::atomic<const DataplaneConfig*> config_{nullptr};
+};
+
+}  // namespace ampguard

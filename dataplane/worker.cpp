@@ -1,0 +1,87 @@
+#include "dataplane/worker.hpp"
+
+#include <rte_cycles.h>
+#include <rte_ethdev.h>
+
+namespace ampguard {
+namespace {
+
+const std::atomic<bool>* g_stop = nullptr;
+
+// Expiry sweeps are bounded steps; one every this many loop iterations keeps them off the
+// per-burst cost while still walking a 100k-entry table many times a second.
+constexpr uint32_t kExpireEvery = 16;
+
+}  // namespace
+
+Worker::Worker(uint16_t id, WorkerPorts ports, SharedState& shared, WorkerCounters& counters)
+    : ports_(ports) {
+  ctx_.id = id;
+  ctx_.shared = &shared;
+  ctx_.counters = &counters;
+}
+
+void Worker::set_stop_flag(const std::atomic<bool>* stop) { g_stop = stop; }
+
+int Worker::lcore_main(void* arg) {
+  static_cast<Worker*>(arg)->run(*g_stop);
+  return 0;
+}
+
+void Worker::transmit(uint16_t port, rte_mbuf** pkts, uint16_t n, PortCounters& pc) {
+  if (n == 0) return;
+  uint64_t bytes = 0;
+  for (uint16_t i = 0; i < n; ++i) bytes += rte_pktmbuf_pkt_len(pkts[i]);
+  const uint16_t sent = rte_eth_tx_burst(port, ports_.queue, pkts, n);
+  for (uint16_t i = sent; i < n; ++i) bytes -= rte_pktmbuf_pkt_len(pkts[i]);
+  pc.tx_packets.add(sent);
+  pc.tx_bytes.add(bytes);
+  if (sent < n) {
+    // A full TX ring: drop and count, never wait on the hot path.
+    pc.tx_dropped.add(n - sent);
+    rte_pktmbuf_free_bulk(pkts + sent, n - sent);
+  }
+}
+
+void Worker::poll(PortSide side, const DataplaneConfig& cfg, uint64_t now_ns) {
+  rte_mbuf* pkts[kBurstSize];
+  const uint16_t port = ports_.port[unsigned(side)];
+  const uint16_t n = rte_eth_rx_burst(port, ports_.queue, pkts, kBurstSize);
+  if (n == 0) return;
+  WorkerCounters& c = *ctx_.counters;
+  if (c.first_rx_tsc.get() == 0) c.first_rx_tsc.set(rte_rdtsc());
+  c.busy_polls.add();
+  BurstOut out;
+  process_burst(ctx_, cfg, side, pkts, n, now_ns, out);
+  const PortSide other = side == PortSide::inside ? PortSide::outside : PortSide::inside;
+  transmit(ports_.port[unsigned(other)], out.to_other, out.n_other, c.port[unsigned(other)]);
+  transmit(port, out.to_same, out.n_same, c.port[unsigned(side)]);
+  if (out.n_drop != 0) rte_pktmbuf_free_bulk(out.drop, out.n_drop);
+  c.last_rx_tsc.set(rte_rdtsc());
+}
+
+void Worker::run(const std::atomic<bool>& stop) {
+  SharedState& shared = *ctx_.shared;
+  rte_rcu_qsbr_thread_register(shared.qsbr, ctx_.id);
+  rte_rcu_qsbr_thread_online(shared.qsbr, ctx_.id);
+  WorkerCounters& c = *ctx_.counters;
+  uint32_t loops = 0;
+  // relaxed: the flag only asks us to stop; nothing is published through it.
+  while (!stop.load(std::memory_order_relaxed)) {
+    const uint64_t now_ns = shared.now_ns();  // the TSC, read once per loop
+    const DataplaneConfig& cfg = *shared.config();
+    poll(PortSide::inside, cfg, now_ns);
+    poll(PortSide::outside, cfg, now_ns);
+    if (++loops % kExpireEvery == 0) {
+      shared.limiter.expire_step(cfg.limit, cfg.idle_expire_ns, now_ns, c.tables);
+      shared.blocklist.expire_step(now_ns, c.tables);
+    }
+    c.polls.add();
+    // Past this point we hold no reference to cfg: a reload may free it.
+    rte_rcu_qsbr_quiescent(shared.qsbr, ctx_.id);
+  }
+  rte_rcu_qsbr_thread_offline(shared.qsbr, ctx_.id);
+  rte_rcu_qsbr_thread_unregister(shared.qsbr, ctx_.id);
+}
+
+}  // namespace ampguard
