@@ -1,12 +1,18 @@
 // The tables every worker shares: the per-destination limiter, the blocklist and the
-// fragment verdicts. Fixed capacity, lock-free, bounded work per call; see the .cpp files.
+// fragment verdicts. Fixed capacity, lock-free, bounded work per call; see the .cpp files
+// and dataplane/table_core.hpp for the entry layout and the concurrency argument.
+//
+// Capacity is max_entries rounded up to a multiple of 8 (one probe window), allocated once.
+// None of them ever refuses a key: a full probe window evicts its least valuable entry.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 
 #include "dataplane/flow_key.hpp"
 #include "dataplane/rate_limit.hpp"
+#include "dataplane/table_core.hpp"
 #include "dataplane/worker_counters.hpp"
 
 namespace ampguard {
@@ -27,9 +33,25 @@ class LimiterTable {
               TableCounters& c);
   // Forgets entries idle at least idle_ns (and no longer holding back any credit); looks at
   // a bounded number of buckets per call, resuming where the last call stopped.
+  // A limited destination is never forgotten earlier than the kernel would: only once its
+  // credit is full again (forgetting it changes no decision) and idle_ns after its last pass.
   void expire_step(const LimitProfile& p, uint64_t idle_ns, uint64_t now_ns, TableCounters& c);
   uint32_t capacity() const;
   uint32_t size() const;  // full scan: control thread only
+
+  // The key's credit now (cost units of p), or nullopt when it is not tracked.
+  std::optional<uint64_t> credit(FlowKey key, const LimitProfile& p, uint64_t now_ns) const;
+  size_t memory_bytes() const { return core_.memory_bytes(); }
+  // Calls f(FlowKey, uint64_t state) for every entry. Full scan: control thread and tests.
+  template <class F>
+  void for_each(F&& f) const {
+    core_.for_each([&](table_core::Snapshot s) { f(s.key, s.state); });
+  }
+
+  static constexpr unsigned kExpireBuckets = 16;  // per expire_step call
+
+ private:
+  table_core::TableCore core_;
 };
 
 class Blocklist {
@@ -47,6 +69,19 @@ class Blocklist {
   void expire_step(uint64_t now_ns, TableCounters& c);
   uint32_t capacity() const;
   uint32_t size(uint64_t now_ns) const;  // full scan: control thread only
+
+  // Calls f(FlowKey, uint64_t expires_ns) for every live entry. Full scan: control thread.
+  template <class F>
+  void for_each(uint64_t now_ns, F&& f) const {
+    core_.for_each([&](table_core::Snapshot s) {
+      if (s.state > now_ns) f(s.key, s.state);
+    });
+  }
+
+  static constexpr unsigned kExpireBuckets = 16;  // per expire_step call
+
+ private:
+  table_core::TableCore core_;
 };
 
 enum class FragmentVerdict : uint8_t { pass, drop };
@@ -55,8 +90,27 @@ class FragmentTable {
  public:
   explicit FragmentTable(uint32_t max_entries);
   ~FragmentTable();
+  FragmentTable(const FragmentTable&) = delete;
+  FragmentTable& operator=(const FragmentTable&) = delete;
+
+  // Records the verdict for a datagram's later fragments; a full window overwrites the entry
+  // expiring soonest. expires_ns keeps 1 ns less precision: its low bit holds the verdict.
   void remember(uint64_t datagram_key, FragmentVerdict v, uint64_t expires_ns, TableCounters& c);
   std::optional<FragmentVerdict> lookup(uint64_t datagram_key, uint64_t now_ns) const;
+  uint32_t capacity() const;
+
+ private:
+  table_core::TableCore core_;
 };
+
+// The fragment table key of a fragment: a hash of (src, dst, protocol, IP id), never 0.
+inline uint64_t datagram_key(const PacketView& v) {
+  const unsigned n = v.l3 == L3::ipv4 ? 4 : 16;
+  uint64_t h = table_core::mix64(uint64_t(v.l4_proto) << 32 | v.frag_id);
+  for (unsigned i = 0; i < n; i += 4) {
+    h = table_core::mix64(h ^ (uint64_t(load_be32(&v.src[i])) << 32 | load_be32(&v.dst[i])));
+  }
+  return h == kEmptyKey ? 1 : h;
+}
 
 }  // namespace ampguard

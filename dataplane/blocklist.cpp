@@ -1,0 +1,59 @@
+// Blocklist: key -> expiry (ns) in a TableCore (see table_core.hpp).
+#include "dataplane/shared_tables.hpp"
+
+namespace ampguard {
+
+using table_core::Snapshot;
+using table_core::Upserted;
+
+Blocklist::Blocklist(uint32_t max_entries) : core_(max_entries) {}
+Blocklist::~Blocklist() = default;
+
+bool Blocklist::contains(FlowKey key, uint64_t now_ns) const {
+  uint64_t expires = 0;
+  return core_.find(key, expires) && expires > now_ns;
+}
+
+Blocklist::Result Blocklist::block(FlowKey key, uint64_t expires_ns, uint64_t now_ns,
+                                   TableCounters &c) {
+  bool live = false;
+  const Upserted r = core_.upsert(
+      key,
+      [&](uint64_t &expires) {
+        live = expires > now_ns;
+        // an expired entry is a new block; a live one is only ever extended
+        const uint64_t next = live && expires > expires_ns ? expires : expires_ns;
+        if (next == expires) return false;
+        expires = next;
+        return true;
+      },
+      [&](uint64_t &expires) {
+        live = false;
+        expires = expires_ns;
+      },
+      // expired entries go first, then the one expiring soonest
+      [&](Snapshot s) { return s.state <= now_ns ? 0 : s.state; }, c);
+  if (r == Upserted::evicted) c.block_evictions.add();
+  if (live) {
+    c.block_refreshes.add();
+    return Result::refreshed;
+  }
+  c.block_adds.add();
+  return Result::added;
+}
+
+bool Blocklist::remove(FlowKey key) { return core_.remove(key); }
+
+void Blocklist::expire_step(uint64_t now_ns, TableCounters &c) {
+  c.block_expiries.add(core_.sweep(kExpireBuckets, [&](Snapshot s) { return s.state <= now_ns; }));
+}
+
+uint32_t Blocklist::capacity() const { return core_.capacity(); }
+
+uint32_t Blocklist::size(uint64_t now_ns) const {
+  uint32_t n = 0;
+  for_each(now_ns, [&](FlowKey, uint64_t) { ++n; });
+  return n;
+}
+
+}  // namespace ampguard

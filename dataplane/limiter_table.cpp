@@ -1,0 +1,72 @@
+// LimiterTable: per-destination limiter state in a TableCore (see
+// table_core.hpp).
+#include "dataplane/shared_tables.hpp"
+
+namespace ampguard {
+
+using table_core::Snapshot;
+using table_core::Upserted;
+
+LimiterTable::LimiterTable(uint32_t max_entries) : core_(max_entries) {}
+LimiterTable::~LimiterTable() = default;
+
+Admit LimiterTable::admit(FlowKey key, uint32_t bytes, const LimitProfile &p, uint64_t now_ns,
+                          TableCounters &c) {
+  const uint64_t clock = limit_clock(p, now_ns);
+  const uint64_t cost = limit_cost(p, bytes);
+  bool pass = false;
+  const Upserted r = core_.upsert(
+      key, [&](uint64_t &state) { return pass = limit_charge(p, state, cost, clock); },
+      [&](uint64_t &state) {
+        state = limit_fresh_state(p, clock);
+        pass = limit_charge(p, state, cost, clock);
+      },
+      // the entry with the most credit goes first: forgetting a full one
+      // changes no decision, and a heavy hitter near zero credit is the last to
+      // go
+      [&](Snapshot s) { return ~limit_credit(p, s.state, clock); }, c);
+  if (r == Upserted::inserted || r == Upserted::evicted) c.limiter_inserts.add();
+  if (r == Upserted::evicted) c.limiter_evictions.add();
+  return pass ? Admit::pass : Admit::over_limit;
+}
+
+// The last charge t0 left credit(t0) <= cap, so E >= clock(t0) - cap and
+// clock(now) - E - cap <= clock(now) - clock(t0): once clock(now) - E >= cap +
+// idle, the credit is full and the last charge is at least idle old. A kernel
+// entry expires idle after its last packet whatever its credit; ampguard also
+// waits for the credit to be full, so it never forgets a limited destination
+// earlier than the kernel, and forgetting changes nothing.
+void LimiterTable::expire_step(const LimitProfile &p, uint64_t idle_ns, uint64_t now_ns,
+                               TableCounters &c) {
+  const uint64_t clock = limit_clock(p, now_ns);
+  const uint64_t idle = p.mode == LimitMode::packets
+                            ? (idle_ns + p.ns_per_jiffy - 1) / p.ns_per_jiffy * p.credits_per_jiffy
+                            : idle_ns << 8;
+  uint64_t threshold = 0;
+  if (__builtin_add_overflow(limit_cap(p), idle, &threshold) ||
+      threshold > ~uint64_t(0) - limit_skew(p))
+    return;  // an idle time near a day of clock: nothing can be proven idle that
+             // long
+  const unsigned n = core_.sweep(kExpireBuckets, [&](Snapshot s) {
+    const uint64_t elapsed = clock - s.state;
+    return elapsed >= threshold && elapsed <= ~uint64_t(0) - limit_skew(p);
+  });
+  c.limiter_expiries.add(n);
+}
+
+uint32_t LimiterTable::capacity() const { return core_.capacity(); }
+
+uint32_t LimiterTable::size() const {
+  uint32_t n = 0;
+  core_.for_each([&](Snapshot) { ++n; });
+  return n;
+}
+
+std::optional<uint64_t> LimiterTable::credit(FlowKey key, const LimitProfile &p,
+                                             uint64_t now_ns) const {
+  uint64_t state = 0;
+  if (!core_.find(key, state)) return std::nullopt;
+  return limit_credit(p, state, limit_clock(p, now_ns));
+}
+
+}  // namespace ampguard
