@@ -385,12 +385,12 @@ TEST_F(TraceGeneratorTest, RejectsBadOptions) {
 }
 
 // Runs the CLI and has tshark decode its output: every DNS message, no malformed frame, no bad
-// checksum. Skipped when tshark or the CLI (next to this test or in build/tools) is missing.
+// checksum. Skipped when tshark or the CLI (next to this test or in <build>/tools) is missing.
 TEST_F(TraceGeneratorTest, CliOutputDecodesWithTshark) {
   if (std::system("command -v tshark >/dev/null 2>&1") != 0) GTEST_SKIP() << "no tshark";
   const auto self = std::filesystem::read_symlink("/proc/self/exe").parent_path();
   std::string cli;
-  for (const auto& c : {self / "ampguard-tracegen", self / "../../tools/ampguard-tracegen"})
+  for (const auto& c : {self / "ampguard-tracegen", self / "../tools/ampguard-tracegen"})
     if (std::filesystem::exists(c)) cli = c.string();
   if (cli.empty()) GTEST_SKIP() << "ampguard-tracegen not found";
   ASSERT_EQ(std::system((cli + " --help >/dev/null").c_str()), 0);
