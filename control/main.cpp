@@ -42,7 +42,8 @@ int main(int argc, char** argv) {
   std::signal(SIGTERM, on_signal);
 
   Runtime runtime(settings);
-  const std::string err = runtime.start(argv[0]);
+  std::string err = runtime.init_eal(argv[0]);
+  if (err.empty()) err = runtime.start();
   if (!err.empty()) {
     std::fprintf(stderr, "ampguard: %s\n", err.c_str());
     return 1;

@@ -33,6 +33,7 @@ std::string format_addr(L3 l3, const std::array<uint8_t, 16>& a) {
 Runtime::Runtime(Settings settings) : settings_(std::move(settings)) {}
 
 Runtime::~Runtime() {
+  stop();
   workers_.clear();
   if (ports_started_) {
     stop_port(settings_.inside_port);
@@ -43,7 +44,7 @@ Runtime::~Runtime() {
   if (eal_ready_) rte_eal_cleanup();
 }
 
-std::string Runtime::start(const char* argv0) {
+std::string Runtime::init_eal(const char* argv0) {
   std::vector<std::string> args = {argv0};
   args.insert(args.end(), settings_.eal_args.begin(), settings_.eal_args.end());
   std::vector<char*> argv;
@@ -51,7 +52,10 @@ std::string Runtime::start(const char* argv0) {
   if (rte_eal_init(int(argv.size()), argv.data()) < 0)
     return std::string("EAL initialisation failed: ") + rte_strerror(rte_errno);
   eal_ready_ = true;
+  return "";
+}
 
+std::string Runtime::start() {
   const unsigned lcores = rte_lcore_count();
   if (lcores < 2) return "need at least two lcores: the main one for control, one or more workers";
   const Settings& s = settings_;
@@ -112,19 +116,36 @@ std::string Runtime::start(const char* argv0) {
     workers_.push_back(std::make_unique<Worker>(q, wp, *shared_, counters_[q]));
     if (rte_eal_remote_launch(Worker::lcore_main, workers_.back().get(), lcore) != 0)
       return "cannot launch worker " + std::to_string(q) + " on lcore " + std::to_string(lcore);
+    workers_running_ = true;
   }
   return "";
 }
 
+void Runtime::stop() {
+  if (!workers_running_) return;
+  stop_.store(true, std::memory_order_relaxed);
+  rte_eal_mp_wait_lcore();
+  workers_running_ = false;
+  drain_events();
+}
+
+void Runtime::control_step() { drain_events(); }
+
 void Runtime::drain_events() {
   BlockEvent e;
+  char line[256];
   while (rte_ring_sc_dequeue_elem(shared_->events, &e, sizeof e) == 0) {
-    std::printf("%sblocked %s for %llus: %u-byte response over its limit (worker %u)\n", kLogPrefix,
-                format_addr(e.l3, e.addr).c_str(),
-                (unsigned long long)(shared_->config()->block_timeout_ns / 1'000'000'000),
-                e.ip_total_len, e.worker);
+    std::snprintf(line, sizeof line, "%sblocked %s for %llus: %u-byte response over its limit (worker %u)",
+                  kLogPrefix, format_addr(e.l3, e.addr).c_str(),
+                  (unsigned long long)(shared_->config()->block_timeout_ns / 1'000'000'000),
+                  e.ip_total_len, e.worker);
+    if (log_) {
+      log_(line);
+    } else {
+      std::printf("%s\n", line);
+      std::fflush(stdout);
+    }
   }
-  std::fflush(stdout);
 }
 
 void Runtime::run() {
@@ -133,7 +154,7 @@ void Runtime::run() {
   auto last_change = clock::now();
   while (!g_signal_stop.load(std::memory_order_relaxed)) {
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
-    drain_events();
+    control_step();
     if (settings_.exit_when_idle_ms == 0) continue;
     uint64_t rx = 0;
     for (size_t w = 0; w < workers_.size(); ++w)
@@ -146,9 +167,7 @@ void Runtime::run() {
       break;
     }
   }
-  stop_.store(true, std::memory_order_relaxed);
-  rte_eal_mp_wait_lcore();
-  drain_events();
+  stop();
 }
 
 StatsTotals Runtime::totals() const {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <atomic>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -19,11 +20,20 @@ class Runtime {
   explicit Runtime(Settings settings);
   ~Runtime();
 
-  // Initialises the EAL and everything on top of it. Returns "" or the reason.
-  std::string start(const char* argv0);
-  // Runs the control loop until a signal or --exit-when-idle; then stops the workers.
+  // Initialises the EAL with settings.eal_args. Returns "" or the reason.
+  std::string init_eal(const char* argv0);
+  // Sets up ports, tables and config and launches the workers (the EAL must be up).
+  std::string start();
+  // One pass of the control thread's duties: hand block events to the log.
+  void control_step();
+  // Runs control_step() until a signal or --exit-when-idle, then stops the workers.
   void run();
+  // Stops the workers and waits for them; idempotent.
+  void stop();
   StatsTotals totals() const;
+  SharedState& shared() { return *shared_; }
+  // Where log lines go (default: stdout).
+  void set_log_sink(std::function<void(const std::string&)> sink) { log_ = std::move(sink); }
 
  private:
   void drain_events();
@@ -36,6 +46,8 @@ class Runtime {
   std::unique_ptr<WorkerCounters[]> counters_;
   std::vector<std::unique_ptr<Worker>> workers_;
   std::atomic<bool> stop_{false};
+  bool workers_running_ = false;
+  std::function<void(const std::string&)> log_;
 };
 
 // Set by SIGINT/SIGTERM.

@@ -1,0 +1,100 @@
+// DNS frames for pipeline tests, built with the independent test builder: queries from the
+// internet to the resolver and responses of an exact IP size from the resolver.
+#pragma once
+
+#include <string>
+
+#include "scripts/dns_frame_builder.hpp"
+
+namespace ampguard::test {
+
+inline const L2 kToResolver{{2, 0, 0, 0, 0, 0x53}, {2, 0, 0, 0, 0, 1}, {}};
+inline const L2 kFromResolver{{2, 0, 0, 0, 0, 1}, {2, 0, 0, 0, 0, 0x53}, {}};
+inline const std::array<uint8_t, 4> kResolverV4{192, 0, 2, 53};
+inline const std::array<uint8_t, 16> kResolverV6{0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0,
+                                                 0,    0,    0,    0,    0, 0, 0, 0x53};
+
+inline std::array<uint8_t, 16> v6_addr(uint16_t net, uint16_t host) {
+  return {0x20, 0x01, 0x0d, 0xb8, uint8_t(net >> 8), uint8_t(net), 0, 0,
+          0,    0,    0,    0,    0,                 0,            uint8_t(host >> 8), uint8_t(host)};
+}
+
+inline Bytes dns_query_payload(uint16_t id, std::string_view name, uint16_t qtype, bool edns = true) {
+  Bytes b = cat({dns_header(id, 0x0100, 1, 0, 0, edns ? 1 : 0), dns_question(name, qtype)});
+  if (edns) b = cat({b, dns_opt(1232, 0, 0, {})});
+  return b;
+}
+
+// A response whose DNS payload is padded with a TXT record to exactly `dns_bytes`.
+inline Bytes dns_response_payload(uint16_t id, size_t dns_bytes) {
+  Bytes b = cat({dns_header(id, 0x8180, 1, 1, 0, 0), dns_question("big.example.com", 16)});
+  const size_t fixed = b.size() + 2 + 10;  // pointer owner + RR fixed part
+  const size_t rdlen = dns_bytes > fixed ? dns_bytes - fixed : 0;
+  Bytes rdata;
+  for (size_t left = rdlen; left > 0;) {  // TXT strings of at most 255 bytes
+    const size_t n = std::min<size_t>(left - 1, 255);
+    rdata.push_back(uint8_t(n));
+    rdata.insert(rdata.end(), n, 'x');
+    left -= n + 1;
+  }
+  return cat({b, dns_rr(dns_pointer(12), 16, 1, 300, rdata)});
+}
+
+inline Bytes query_v4(std::array<uint8_t, 4> client, uint16_t id = 1, uint16_t qtype = 1,
+                      uint16_t sport = 40000) {
+  return frame_v4(kToResolver, {client, kResolverV4, 64, 0, 0, {}}, {sport, 53, {}},
+                  dns_query_payload(id, "www.example.com", qtype));
+}
+
+// IPv4 response from the resolver with an IP total length of exactly ip_bytes (>= 100).
+inline Bytes response_v4(std::array<uint8_t, 4> client, size_t ip_bytes, uint16_t id = 1) {
+  return frame_v4(kFromResolver, {kResolverV4, client, 64, id, 0, {}}, {53, 40000, {}},
+                  dns_response_payload(id, ip_bytes - 28));
+}
+
+inline Bytes response_v6(std::array<uint8_t, 16> client, size_t ip_bytes, uint16_t id = 1) {
+  return frame_v6(kFromResolver, {kResolverV6, client, 64, 0, {}}, {53, 40000, {}},
+                  dns_response_payload(id, ip_bytes - 48));
+}
+
+inline Bytes query_v6(std::array<uint8_t, 16> client, uint16_t id = 1, uint16_t qtype = 1) {
+  return frame_v6(kToResolver, {client, kResolverV6, 64, 0, {}}, {40000, 53, {}},
+                  dns_query_payload(id, "www.example.com", qtype));
+}
+
+// An IPv4 response of ip_bytes split at 1500 bytes into fragments (the first carries UDP).
+inline std::vector<Bytes> fragmented_response_v4(std::array<uint8_t, 4> client, size_t ip_bytes,
+                                                 uint16_t ip_id) {
+  const Bytes whole = response_v4(client, ip_bytes, ip_id);
+  const size_t l3 = 14;
+  const Bytes datagram(whole.begin() + l3 + 20, whole.end());  // UDP header + payload
+  std::vector<Bytes> out;
+  for (size_t off = 0; off < datagram.size(); off += 1480) {
+    const size_t n = std::min<size_t>(1480, datagram.size() - off);
+    const bool more = off + n < datagram.size();
+    Bytes ip;
+    ip.push_back(0x45);
+    ip.push_back(0);
+    put16(ip, uint16_t(20 + n));
+    put16(ip, ip_id);
+    put16(ip, uint16_t((more ? 0x2000 : 0) | off / 8));
+    ip.push_back(64);
+    ip.push_back(17);
+    put16(ip, 0);
+    ip.insert(ip.end(), kResolverV4.begin(), kResolverV4.end());
+    ip.insert(ip.end(), client.begin(), client.end());
+    const uint16_t sum = uint16_t(~fold(ones_sum(ip.data(), ip.size())));
+    ip[10] = uint8_t(sum >> 8);
+    ip[11] = uint8_t(sum);
+    out.push_back(cat({l2_header(kFromResolver, 0x0800), ip,
+                       Bytes(datagram.begin() + long(off), datagram.begin() + long(off + n))}));
+  }
+  return out;
+}
+
+inline Bytes arp_frame() { return cat({l2_header(kFromResolver, 0x0806), Bytes(28, 0x11)}); }
+inline Bytes lldp_frame() {
+  return cat({l2_header({{0x01, 0x80, 0xc2, 0, 0, 0x0e}, {2, 0, 0, 0, 0, 1}, {}}, 0x88cc), Bytes(46, 0x22)});
+}
+
+}  // namespace ampguard::test
