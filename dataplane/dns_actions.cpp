@@ -204,8 +204,7 @@ RewriteResult truncate_response(uint8_t* frame, uint32_t len, PacketView& v, uin
   if (!d.is_response()) return RewriteResult::not_a_response;
   if (d.qdcount != 1) return RewriteResult::multi_question;
   // A first fragment holds less than its UDP length announces.
-  const uint32_t msg_end =
-      std::min(uint32_t(v.payload_offset) + v.udp_len - kUdpHeaderLen, ip_end);
+  const uint32_t msg_end = std::min(uint32_t(v.payload_offset) + v.udp_len - kUdpHeaderLen, ip_end);
   if (d.question_end > msg_end) return RewriteResult::not_a_query;
 
   // Walk every record up to the first OPT in the additional section; a record that does not
@@ -254,7 +253,8 @@ RewriteResult truncate_response(uint8_t* frame, uint32_t len, PacketView& v, uin
                    l4_offset - v.frag_header_offset - 8 + kUdpHeaderLen + dns_len);
       l4_offset -= 8;
     }
-    store_be16(ip + 4, uint16_t(l4_offset - v.l3_offset - kIpv6HeaderLen + kUdpHeaderLen + dns_len));
+    store_be16(ip + 4,
+               uint16_t(l4_offset - v.l3_offset - kIpv6HeaderLen + kUdpHeaderLen + dns_len));
   }
   finish_udp(ip, v.l3, frame + l4_offset, uint16_t(kUdpHeaderLen + dns_len));
   *new_len = l4_offset + kUdpHeaderLen + dns_len;

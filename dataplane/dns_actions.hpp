@@ -26,11 +26,11 @@ namespace ampguard {
 
 enum class RewriteResult : uint8_t {
   done,
-  not_a_query,        // QR set, opcode not QUERY, or the message does not parse
-  multi_question,     // QDCOUNT != 1: we do not guess which question to answer
-  malformed_body,     // records after the question that do not walk cleanly
-  not_a_response,     // truncate_response() on a message with QR clear
-  fragmented,         // an IP fragment: a query in fragments cannot be walked to its end
+  not_a_query,     // QR set, opcode not QUERY, or the header/question does not parse (both)
+  multi_question,  // QDCOUNT != 1: we do not guess which question to answer
+  malformed_body,  // records after the question that do not walk cleanly
+  not_a_response,  // truncate_response() on a message with QR clear
+  fragmented,      // an IP fragment: a query in fragments cannot be walked to its end
 };
 
 inline constexpr std::string_view rewrite_result_name(RewriteResult r) {

@@ -46,14 +46,18 @@ L2 l2(const Mac& dst, const Mac& src, int vlans) {
 
 Bytes query(bool v6, int vlans, const Bytes& dns, const std::vector<Ipv6Ext>& ext = {}) {
   const Udp udp{51515, 53, {}};
-  if (!v6) return frame_v4(l2(kGuardMac, kClientMac, vlans), {kClient4, kResolver4, 50, 0x4321, 0x4000, {}}, udp, dns);
+  if (!v6)
+    return frame_v4(l2(kGuardMac, kClientMac, vlans),
+                    {kClient4, kResolver4, 50, 0x4321, 0x4000, {}}, udp, dns);
   return frame_v6(l2(kGuardMac, kClientMac, vlans), {kClient6, kResolver6, 50, 0, ext}, udp, dns);
 }
 
 Bytes response(bool v6, int vlans, const Bytes& dns, std::optional<uint16_t> udp_len = {},
                uint16_t v4_frag = 0, const std::vector<Ipv6Ext>& ext = {}) {
   const Udp udp{53, 51515, udp_len};
-  if (!v6) return frame_v4(l2(kClientMac, kGuardMac, vlans), {kResolver4, kClient4, 64, 0x99, v4_frag, {}}, udp, dns);
+  if (!v6)
+    return frame_v4(l2(kClientMac, kGuardMac, vlans), {kResolver4, kClient4, 64, 0x99, v4_frag, {}},
+                    udp, dns);
   return frame_v6(l2(kClientMac, kGuardMac, vlans), {kResolver6, kClient6, 64, 0, ext}, udp, dns);
 }
 
@@ -65,23 +69,30 @@ std::vector<Case> tc_cases() {
   const Bytes cookie = edns_option(10, {0xc0, 0x0c, 0x1e, 0, 1, 2, 3, 4});
   return {
       {"ipv4 plain", query(false, 0, any_query(1, "isc.ORG", {})), false, true},
-      {"ipv4 EDNS cookie DO", query(false, 0, any_query(2, "eXaMpLe.CoM", dns_opt(4096, 0, 0x8000, cookie))), true, true},
+      {"ipv4 EDNS cookie DO",
+       query(false, 0, any_query(2, "eXaMpLe.CoM", dns_opt(4096, 0, 0x8000, cookie))), true, true},
       {"ipv6 EDNS", query(true, 0, any_query(3, "Example.NET", dns_opt(1232, 0, 0))), true, true},
-      {"vlan ipv4 EDNS", query(false, 1, any_query(4, "a.b.c.d.e", dns_opt(512, 0, 0x8000))), true, true},
+      {"vlan ipv4 EDNS", query(false, 1, any_query(4, "a.b.c.d.e", dns_opt(512, 0, 0x8000))), true,
+       true},
       {"qinq ipv6 plain", query(true, 2, any_query(5, "ROOT-servers.net", {})), false, true},
-      {"qinq ipv4 EDNS cookie", query(false, 2, any_query(6, "Mixed.Case.Test", dns_opt(1400, 0, 0, cookie))), true, true},
-      {"ipv6 hop-by-hop EDNS", query(true, 0, any_query(7, "hbh.example", dns_opt(1232, 0, 0x8000)), {{0, {0, 1, 4, 0, 0, 0, 0}}}), true, true},
+      {"qinq ipv4 EDNS cookie",
+       query(false, 2, any_query(6, "Mixed.Case.Test", dns_opt(1400, 0, 0, cookie))), true, true},
+      {"ipv6 hop-by-hop EDNS",
+       query(true, 0, any_query(7, "hbh.example", dns_opt(1232, 0, 0x8000)),
+             {{0, {0, 1, 4, 0, 0, 0, 0}}}),
+       true, true},
   };
 }
 
 Bytes big_response(uint16_t id, bool with_opt) {
   Bytes answers;
-  for (uint8_t i = 1; i <= 20; ++i) answers = cat({answers, dns_rr(dns_pointer(12), 1, 1, 300, {192, 0, 2, i})});
+  for (uint8_t i = 1; i <= 20; ++i)
+    answers = cat({answers, dns_rr(dns_pointer(12), 1, 1, 300, {192, 0, 2, i})});
   const Bytes txt = dns_rr(dns_pointer(12), 16, 1, 300, cat({Bytes{250}, Bytes(250, 'x')}));
   const Bytes ns = dns_rr(dns_pointer(12), 2, 1, 3600, cat({Bytes{2, 'n', 's'}, dns_pointer(12)}));
   const Bytes opt = dns_opt(1232, 0, 0x8000, edns_option(10, Bytes(24, 0x42)));
-  return cat({dns_header(id, 0x8180, 1, 21, 1, with_opt ? 1 : 0), dns_question("BiG.eXample.org", 255),
-              answers, txt, ns, with_opt ? opt : Bytes{}});
+  return cat({dns_header(id, 0x8180, 1, 21, 1, with_opt ? 1 : 0),
+              dns_question("BiG.eXample.org", 255), answers, txt, ns, with_opt ? opt : Bytes{}});
 }
 
 std::vector<Case> trunc_cases() {
@@ -95,7 +106,8 @@ std::vector<Case> trunc_cases() {
       {"qinq ipv6 without OPT", response(true, 2, big_response(13, false)), false, true},
       {"vlan ipv4 with OPT", response(false, 1, big_response(14, true)), true, true},
       {"ipv4 first fragment", response(false, 0, head, full_udp, 0x2000), false, false},
-      {"ipv6 first fragment", response(true, 0, head, full_udp, 0, {ipv6_fragment(0, true, 77)}), false, false},
+      {"ipv6 first fragment", response(true, 0, head, full_udp, 0, {ipv6_fragment(0, true, 77)}),
+       false, false},
   };
 }
 
@@ -160,6 +172,7 @@ int main(int argc, char** argv) {
   const std::string dir = argv[1];
   std::filesystem::create_directories(dir);
   std::ofstream manifest(dir + "/manifest.txt");
-  const bool ok = run("tc", tc_cases(), dir, manifest) && run("trunc", trunc_cases(), dir, manifest);
+  const bool ok =
+      run("tc", tc_cases(), dir, manifest) && run("trunc", trunc_cases(), dir, manifest);
   return ok ? 0 : 1;
 }
