@@ -15,7 +15,8 @@ FlowKey key(uint32_t i) { return flow_key_v4(0xc6336400 + i, 32); }
 
 std::map<FlowKey, uint64_t> live(const Blocklist& b, uint64_t now) {
   std::map<FlowKey, uint64_t> out;
-  b.for_each(now, [&](FlowKey k, uint64_t expires) { EXPECT_TRUE(out.emplace(k, expires).second); });
+  b.for_each(now,
+             [&](FlowKey k, uint64_t expires) { EXPECT_TRUE(out.emplace(k, expires).second); });
   return out;
 }
 
