@@ -249,7 +249,8 @@ std::vector<Rejected> tc_rejected() {
        query_frame(Ip::v4, 0, cat({dns_header(1, 0x0100, 1, 0, 0, 0), Bytes{7, 'e', 'x', 'a'}})),
        RewriteResult::not_a_query},
       {"bad label type 0x40",
-       query_frame(Ip::v6, 0, cat({dns_header(1, 0x0100, 1, 0, 0, 0), Bytes{0x41, 'x', 0, 0, 255, 0, 1}})),
+       query_frame(Ip::v6, 0,
+                   cat({dns_header(1, 0x0100, 1, 0, 0, 0), Bytes{0x41, 'x', 0, 0, 255, 0, 1}})),
        RewriteResult::not_a_query},
       {"ANCOUNT 1 in a query",
        query_frame(Ip::v4, 0,
@@ -257,7 +258,9 @@ std::vector<Rejected> tc_rejected() {
                         dns_rr(dns_pointer(12), kA, 1, 60, {1, 2, 3, 4})})),
        RewriteResult::malformed_body},
       {"OPT RDLENGTH past the end",
-       query_frame(Ip::v4, 0, cat({dns_header(1, 0x0100, 1, 0, 0, 1), question, Bytes{0, 0, 41, 4, 0xd0, 0, 0, 0, 0, 0, 9, 1, 2}})),
+       query_frame(Ip::v4, 0,
+                   cat({dns_header(1, 0x0100, 1, 0, 0, 1), question,
+                        Bytes{0, 0, 41, 4, 0xd0, 0, 0, 0, 0, 0, 9, 1, 2}})),
        RewriteResult::malformed_body},
       {"ARCOUNT larger than the records present",
        query_frame(Ip::v4, 0, cat({dns_header(1, 0x0100, 1, 0, 0, 2), question, opt})),
@@ -296,7 +299,8 @@ BigResponse big_response(bool with_opt, std::string_view qname = "ExAmple.COM") 
   const Bytes answers = cat({dns_rr(dns_pointer(12), kA, 1, 300, {192, 0, 2, 1}),
                              dns_rr(dns_pointer(12), kA, 1, 300, {192, 0, 2, 2}),
                              dns_rr(dns_pointer(12), kA, 1, 300, {192, 0, 2, 3})});
-  const Bytes ns = dns_rr(dns_pointer(12), kNs, 1, 3600, cat({Bytes{3, 'n', 's', '1'}, dns_pointer(12)}));
+  const Bytes ns =
+      dns_rr(dns_pointer(12), kNs, 1, 3600, cat({Bytes{3, 'n', 's', '1'}, dns_pointer(12)}));
   const Bytes glue = dns_rr(dns_name("ns1.example.com"), kA, 1, 3600, {192, 0, 2, 99});
   const Bytes opt = dns_opt(1232, 0, 0x8000, edns_option(10, cat({kCookie, Bytes(16, 0x5a)})));
   const uint16_t ar = with_opt ? 2 : 1;
@@ -310,7 +314,8 @@ BigResponse big_response(bool with_opt, std::string_view qname = "ExAmple.COM") 
 BigResponse compressed_response() {
   const Bytes question = dns_question("wWw.Example.Org", kTxt);
   const uint16_t alias_at = uint16_t(12 + question.size() + 2 + 10);
-  const Bytes cname = dns_rr(dns_pointer(12), kCname, 1, 60, cat({Bytes{5, 'a', 'l', 'i', 'a', 's'}, dns_pointer(16)}));
+  const Bytes cname = dns_rr(dns_pointer(12), kCname, 1, 60,
+                             cat({Bytes{5, 'a', 'l', 'i', 'a', 's'}, dns_pointer(16)}));
   const Bytes txt = dns_rr(dns_pointer(alias_at), kTxt, 1, 60, cat({Bytes{200}, Bytes(200, 't')}));
   const Bytes opt = dns_opt(4096, 0, 0);
   return {cat({dns_header(7, 0x8180, 1, 2, 0, 1), question, cname, txt, opt}),
@@ -324,8 +329,10 @@ std::vector<Fixture> truncate_fixtures() {
   // First fragments: the frame carries 60 bytes of the datagram, the OPT lies beyond.
   const Bytes head(with_opt.full.begin(), with_opt.full.begin() + 60);
   const uint16_t full_udp = uint16_t(8 + with_opt.full.size());
-  const Bytes no_opt_truncated = cat({dns_header(0x4242, 0x8780, 1, 0, 0, 0), dns_question("ExAmple.COM", kA)});
-  Bytes garbage = cat({dns_header(9, 0x8180, 1, 2, 0, 1), dns_question("x.test", kA), Bytes{0x80, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11}});
+  const Bytes no_opt_truncated =
+      cat({dns_header(0x4242, 0x8780, 1, 0, 0, 0), dns_question("ExAmple.COM", kA)});
+  Bytes garbage = cat({dns_header(9, 0x8180, 1, 2, 0, 1), dns_question("x.test", kA),
+                       Bytes{0x80, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11}});
   return {
       {"ipv4 multi-record response with OPT", response_frame(Ip::v4, 0, with_opt.full),
        response_frame(Ip::v4, 0, with_opt.truncated)},
@@ -338,7 +345,8 @@ std::vector<Fixture> truncate_fixtures() {
       {"QinQ ipv6 compressed CNAME chain", response_frame(Ip::v6, 2, compressed.full),
        response_frame(Ip::v6, 2, compressed.truncated)},
       {"ipv4 first fragment: MF cleared, OPT absent",
-       response_frame(Ip::v4, 0, head, 0x2000, full_udp), response_frame(Ip::v4, 0, no_opt_truncated)},
+       response_frame(Ip::v4, 0, head, 0x2000, full_udp),
+       response_frame(Ip::v4, 0, no_opt_truncated)},
       {"ipv4 first fragment with options: options kept",
        response_frame(Ip::v4, 0, head, 0x2000, full_udp, {1, 1, 1, 0}),
        response_frame(Ip::v4, 0, no_opt_truncated, 0, {}, {1, 1, 1, 0})},
@@ -350,7 +358,8 @@ std::vector<Fixture> truncate_fixtures() {
                       {{0, hop_by_hop}, test::ipv6_fragment(0, true, 0x11223344)}),
        response_frame(Ip::v6, 1, no_opt_truncated, 0, {}, {}, {{0, hop_by_hop}})},
       {"records that do not walk: question kept, AR=0", response_frame(Ip::v4, 0, garbage),
-       response_frame(Ip::v4, 0, cat({dns_header(9, 0x8380, 1, 0, 0, 0), dns_question("x.test", kA)}))},
+       response_frame(Ip::v4, 0,
+                      cat({dns_header(9, 0x8380, 1, 0, 0, 0), dns_question("x.test", kA)}))},
   };
 }
 
@@ -383,10 +392,12 @@ std::vector<Rejected> truncate_rejected() {
        response_frame(Ip::v6, 0, cat({dns_header(1, 0x8180, 2, 0, 0, 0), question, question})),
        RewriteResult::multi_question},
       {"question with a pointer",
-       response_frame(Ip::v4, 0, cat({dns_header(1, 0x8180, 1, 0, 0, 0), dns_pointer(12), Bytes{0, 1, 0, 1}})),
+       response_frame(Ip::v4, 0,
+                      cat({dns_header(1, 0x8180, 1, 0, 0, 0), dns_pointer(12), Bytes{0, 1, 0, 1}})),
        RewriteResult::not_a_query},
       {"truncated question",
-       response_frame(Ip::v4, 0, cat({dns_header(1, 0x8180, 1, 1, 0, 0), Bytes{3, 'f', 'o', 'o', 0, 0}})),
+       response_frame(Ip::v4, 0,
+                      cat({dns_header(1, 0x8180, 1, 1, 0, 0), Bytes{3, 'f', 'o', 'o', 0, 0}})),
        RewriteResult::not_a_query},
       {"later fragment", later, RewriteResult::fragmented},
   };
