@@ -15,11 +15,11 @@ bool Blocklist::contains(FlowKey key, uint64_t now_ns) const {
 }
 
 Blocklist::Result Blocklist::block(FlowKey key, uint64_t expires_ns, uint64_t now_ns,
-                                   TableCounters &c) {
+                                   TableCounters& c) {
   bool live = false;
   const Upserted r = core_.upsert(
       key,
-      [&](uint64_t &expires) {
+      [&](uint64_t& expires) {
         live = expires > now_ns;
         // an expired entry is a new block; a live one is only ever extended
         const uint64_t next = live && expires > expires_ns ? expires : expires_ns;
@@ -27,7 +27,7 @@ Blocklist::Result Blocklist::block(FlowKey key, uint64_t expires_ns, uint64_t no
         expires = next;
         return true;
       },
-      [&](uint64_t &expires) {
+      [&](uint64_t& expires) {
         live = false;
         expires = expires_ns;
       },
@@ -44,7 +44,7 @@ Blocklist::Result Blocklist::block(FlowKey key, uint64_t expires_ns, uint64_t no
 
 bool Blocklist::remove(FlowKey key) { return core_.remove(key); }
 
-void Blocklist::expire_step(uint64_t now_ns, TableCounters &c) {
+void Blocklist::expire_step(uint64_t now_ns, TableCounters& c) {
   c.block_expiries.add(core_.sweep(kExpireBuckets, [&](Snapshot s) { return s.state <= now_ns; }));
 }
 

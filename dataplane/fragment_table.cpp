@@ -1,5 +1,4 @@
-// FragmentTable: datagram key -> (expiry | verdict) in a TableCore (see
-// table_core.hpp).
+// FragmentTable: datagram key -> (expiry | verdict) in a TableCore (see table_core.hpp).
 #include "dataplane/shared_tables.hpp"
 
 namespace ampguard {
@@ -11,18 +10,17 @@ FragmentTable::FragmentTable(uint32_t max_entries) : core_(max_entries) {}
 FragmentTable::~FragmentTable() = default;
 
 void FragmentTable::remember(uint64_t datagram_key, FragmentVerdict v, uint64_t expires_ns,
-                             TableCounters &c) {
+                             TableCounters& c) {
   const uint64_t packed = (expires_ns & ~uint64_t(1)) | uint64_t(v == FragmentVerdict::drop);
   const Upserted r = core_.upsert(
       datagram_key,
-      [&](uint64_t &state) {
+      [&](uint64_t& state) {
         if (state == packed) return false;
         state = packed;
         return true;
       },
-      [&](uint64_t &state) { state = packed; },
-      // the entry expiring soonest goes first (an expired one is expiring
-      // soonest of all)
+      [&](uint64_t& state) { state = packed; },
+      // the entry expiring soonest goes first (an expired one is expiring soonest of all)
       [](Snapshot s) { return s.state; }, c);
   if (r == Upserted::inserted || r == Upserted::evicted) c.fragment_inserts.add();
   if (r == Upserted::evicted) c.fragment_evictions.add();

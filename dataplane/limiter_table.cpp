@@ -1,5 +1,4 @@
-// LimiterTable: per-destination limiter state in a TableCore (see
-// table_core.hpp).
+// LimiterTable: per-destination limiter state in a TableCore (see table_core.hpp).
 #include "dataplane/shared_tables.hpp"
 
 namespace ampguard {
@@ -10,34 +9,32 @@ using table_core::Upserted;
 LimiterTable::LimiterTable(uint32_t max_entries) : core_(max_entries) {}
 LimiterTable::~LimiterTable() = default;
 
-Admit LimiterTable::admit(FlowKey key, uint32_t bytes, const LimitProfile &p, uint64_t now_ns,
-                          TableCounters &c) {
+Admit LimiterTable::admit(FlowKey key, uint32_t bytes, const LimitProfile& p, uint64_t now_ns,
+                          TableCounters& c) {
   const uint64_t clock = limit_clock(p, now_ns);
   const uint64_t cost = limit_cost(p, bytes);
   bool pass = false;
   const Upserted r = core_.upsert(
-      key, [&](uint64_t &state) { return pass = limit_charge(p, state, cost, clock); },
-      [&](uint64_t &state) {
+      key, [&](uint64_t& state) { return pass = limit_charge(p, state, cost, clock); },
+      [&](uint64_t& state) {
         state = limit_fresh_state(p, clock);
         pass = limit_charge(p, state, cost, clock);
       },
-      // the entry with the most credit goes first: forgetting a full one
-      // changes no decision, and a heavy hitter near zero credit is the last to
-      // go
+      // the entry with the most credit goes first: forgetting a full one changes no decision, and a
+      // heavy hitter near zero credit is the last to go
       [&](Snapshot s) { return ~limit_credit(p, s.state, clock); }, c);
   if (r == Upserted::inserted || r == Upserted::evicted) c.limiter_inserts.add();
   if (r == Upserted::evicted) c.limiter_evictions.add();
   return pass ? Admit::pass : Admit::over_limit;
 }
 
-// The last charge t0 left credit(t0) <= cap, so E >= clock(t0) - cap and
-// clock(now) - E - cap <= clock(now) - clock(t0): once clock(now) - E >= cap +
-// idle, the credit is full and the last charge is at least idle old. A kernel
-// entry expires idle after its last packet whatever its credit; ampguard also
-// waits for the credit to be full, so it never forgets a limited destination
-// earlier than the kernel, and forgetting changes nothing.
-void LimiterTable::expire_step(const LimitProfile &p, uint64_t idle_ns, uint64_t now_ns,
-                               TableCounters &c) {
+// The last charge t0 left credit(t0) <= cap, so E >= clock(t0) - cap and clock(now) - E - cap <=
+// clock(now) - clock(t0): once clock(now) - E >= cap + idle, the credit is full and the last charge
+// is at least idle old. A kernel entry expires idle after its last packet whatever its credit;
+// ampguard also waits for the credit to be full, so it never forgets a limited destination earlier
+// than the kernel, and forgetting changes nothing.
+void LimiterTable::expire_step(const LimitProfile& p, uint64_t idle_ns, uint64_t now_ns,
+                               TableCounters& c) {
   const uint64_t clock = limit_clock(p, now_ns);
   const uint64_t idle = p.mode == LimitMode::packets
                             ? (idle_ns + p.ns_per_jiffy - 1) / p.ns_per_jiffy * p.credits_per_jiffy
@@ -62,7 +59,7 @@ uint32_t LimiterTable::size() const {
   return n;
 }
 
-std::optional<uint64_t> LimiterTable::credit(FlowKey key, const LimitProfile &p,
+std::optional<uint64_t> LimiterTable::credit(FlowKey key, const LimitProfile& p,
                                              uint64_t now_ns) const {
   uint64_t state = 0;
   if (!core_.find(key, state)) return std::nullopt;

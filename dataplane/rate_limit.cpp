@@ -1,5 +1,4 @@
-// Profile validation: user parameters -> the units of the hot check (see
-// rate_limit.hpp).
+// Profile validation: user parameters -> the units of the hot check (see rate_limit.hpp).
 #include "dataplane/rate_limit.hpp"
 
 namespace ampguard {
@@ -10,8 +9,7 @@ constexpr uint64_t kSecondsPerDay = 86400;
 constexpr uint64_t kHashlimitScale = 1000000;  // XT_HASHLIMIT_SCALE_v2: avg is in microseconds
 constexpr uint64_t kNsPerSecond = 1000000000;
 
-// The kernel's CREDITS_PER_JIFFY: the largest power of two that lets a day of
-// refill fit 64 bits.
+// The kernel's CREDITS_PER_JIFFY: the largest power of two that lets a day of refill fit 64 bits.
 uint64_t credits_per_jiffy(uint64_t hz) {
   const uint64_t limit = ~uint64_t(0) / (hz * kSecondsPerDay);
   uint64_t cpj = 1;
@@ -19,9 +17,8 @@ uint64_t credits_per_jiffy(uint64_t hz) {
   return cpj;
 }
 
-// user2credits() for revision >= 2; false when the product does not fit 64
-// bits.
-bool user2credits(uint64_t user, uint64_t hz, uint64_t cpj, uint64_t &out) {
+// user2credits() for revision >= 2; false when the product does not fit 64 bits.
+bool user2credits(uint64_t user, uint64_t hz, uint64_t cpj, uint64_t& out) {
   if (kHashlimitScale >= hz * cpj) {
     out = user / (kHashlimitScale / (hz * cpj));
     return true;
@@ -31,25 +28,22 @@ bool user2credits(uint64_t user, uint64_t hz, uint64_t cpj, uint64_t &out) {
 
 uint64_t div_ceil(uint64_t a, uint64_t b) { return a / b + (a % b != 0); }
 
-std::string packets_profile(const LimitParams &in, LimitProfile &out) {
+std::string packets_profile(const LimitParams& in, LimitProfile& out) {
   if (in.hz == 0 || in.hz > kNsPerSecond) return "hz must be between 1 and 1000000000";
   uint64_t scaled_period = 0;
   if (__builtin_mul_overflow(in.period_s, kHashlimitScale, &scaled_period))
     return "period too long";
-  // iptables computes avg once, in user space, with integer division ("Rate too
-  // fast").
+  // iptables computes avg once, in user space, with integer division ("Rate too fast").
   const uint64_t avg = scaled_period / in.rate;
   if (avg == 0) return "rate too fast: more than 1000000 packets per second";
   const uint64_t cpj = credits_per_jiffy(in.hz);
   uint64_t avg_burst = 0;
-  // The kernel only notices a wrapped cap when it lands below the cost; every
-  // overflow is an error here, so ampguard refuses at least what the kernel
-  // refuses ("overflow, try lower").
+  // The kernel only notices a wrapped cap when it lands below the cost; every overflow is an error
+  // here, so ampguard refuses at least what the kernel refuses ("overflow, try lower").
   if (__builtin_mul_overflow(avg, in.burst, &avg_burst) ||
       !user2credits(avg, in.hz, cpj, out.cost) || !user2credits(avg_burst, in.hz, cpj, out.cap))
     return "overflow, try lower: rate period / rate * burst is too large";
-  // The state's clock arithmetic needs the cap clear of the skew margin
-  // (limit_skew).
+  // The state's clock arithmetic needs the cap clear of the skew margin (limit_skew).
   if (out.cap > ~uint64_t(0) - 2 * (cpj << 10))
     return "overflow, try lower: burst * period / rate must stay under a day";
   out.credits_per_jiffy = cpj;
@@ -58,14 +52,13 @@ std::string packets_profile(const LimitParams &in, LimitProfile &out) {
   return {};
 }
 
-std::string bytes_profile(const LimitParams &in, LimitProfile &out) {
+std::string bytes_profile(const LimitParams& in, LimitProfile& out) {
   uint64_t units_per_period = 0;  // the period in 1/256 ns
   if (__builtin_mul_overflow(in.period_s, kNsPerSecond << 8, &units_per_period))
     return "period too long";
   out.cost_per_byte = units_per_period / in.rate;
   if (out.cost_per_byte == 0) return "rate too fast: more than 256 bytes per nanosecond";
-  // A maximal IP packet must be chargeable and the credit must stay far from
-  // wrapping.
+  // A maximal IP packet must be chargeable and the credit must stay far from wrapping.
   uint64_t max_packet_cost = 0;
   if (__builtin_mul_overflow(in.burst, out.cost_per_byte, &out.byte_cap) ||
       __builtin_mul_overflow(uint64_t(UINT16_MAX), out.cost_per_byte, &max_packet_cost) ||
@@ -77,7 +70,7 @@ std::string bytes_profile(const LimitParams &in, LimitProfile &out) {
 
 }  // namespace
 
-std::string make_limit_profile(const LimitParams &params, LimitProfile &out) {
+std::string make_limit_profile(const LimitParams& params, LimitProfile& out) {
   if (params.rate == 0) return "rate must be positive";
   if (params.period_s == 0) return "period must be positive";
   if (params.burst == 0) return "burst must be positive";

@@ -1,27 +1,22 @@
-// Internal: the lock-free bucket/probe/CAS machinery shared by LimiterTable,
-// Blocklist and FragmentTable. Not part of the dataplane API; include
-// shared_tables.hpp instead.
+// Internal: the lock-free bucket/probe/CAS machinery shared by LimiterTable, Blocklist and
+// FragmentTable. Not part of the dataplane API; include shared_tables.hpp instead.
 //
-// An entry is {key, state}, 16 bytes, key 0 = empty, and is only ever written
-// by one 128-bit CAS (cmpxchg16b) so key and state change together. Four
-// entries make one 64-byte bucket; a key hashes to a bucket and lives in that
-// bucket or the next one (its 8-slot "window"), so every operation touches at
-// most two cache lines. Capacity is max_entries rounded up to a multiple of 8
-// (at least two buckets, so a window is always two distinct lines). Memory is
-// mapped once at construction and never grows: no EAL needed, unit tests run
-// without it.
+// An entry is {key, state}, 16 bytes, key 0 = empty, and is only ever written by one 128-bit CAS
+// (cmpxchg16b) so key and state change together. Four entries make one 64-byte bucket; a key hashes
+// to a bucket and lives in that bucket or the next one (its 8-slot "window"), so every operation
+// touches at most two cache lines. Capacity is max_entries rounded up to a multiple of 8 (at least
+// two buckets, so a window is always two distinct lines). Memory is mapped once at construction and
+// never grows: no EAL needed, unit tests run without it.
 //
-// Why not rte_hash: its multi-writer add takes a lock, it refuses keys when
-// full instead of evicting, and a value update is a separate store from the
-// key, so a reader can pair one key with another key's value. Here the state
-// travels in the same CAS as its key.
+// Why not rte_hash: its multi-writer add takes a lock, it refuses keys when full instead of
+// evicting, and a value update is a separate store from the key, so a reader can pair one key with
+// another key's value. Here the state travels in the same CAS as its key.
 //
 // Readers load key, state, key again (all atomic) and retry if the key changed.
-// Writers CAS the whole entry against the snapshot they read, so a write based
-// on a stale read fails. Two writers inserting the same absent key may pick
-// different slots; after its insert each writer looks for another copy and
-// removes whichever copy sits later in the window, so the first copy survives
-// and duplicates last only for the duration of the race.
+// Writers CAS the whole entry against the snapshot they read, so a write based on a stale read
+// fails. Two writers inserting the same absent key may pick different slots; after its insert each
+// writer looks for another copy and removes whichever copy sits later in the window, so the first
+// copy survives and duplicates last only for the duration of the race.
 #pragma once
 
 #include <rte_atomic.h>
@@ -40,8 +35,7 @@ namespace ampguard::table_core {
 
 struct alignas(16) Entry {
   FlowKey key;     // first: cmpxchg16b compares key in rax, state in rdx
-  uint64_t state;  // meaning is per table: limiter empty time, block expiry,
-                   // fragment verdict
+  uint64_t state;  // meaning is per table: limiter empty time, block expiry, fragment verdict
 };
 static_assert(sizeof(Entry) == 16, "one entry is exactly one 128-bit CAS");
 
@@ -53,8 +47,7 @@ struct alignas(64) Bucket {
 };
 static_assert(sizeof(Bucket) == 64, "a bucket is one cache line");
 
-// murmur3 fmix64: full avalanche in 5 cheap ops, so sequential addresses spread
-// out.
+// murmur3 fmix64: full avalanche in 5 cheap ops, so sequential addresses spread out.
 inline uint64_t mix64(uint64_t x) {
   x ^= x >> 33;
   x *= 0xff51afd7ed558ccdULL;
@@ -69,21 +62,19 @@ struct Snapshot {
   uint64_t state;
 };
 
-inline Snapshot load(const Entry *e) {
+inline Snapshot load(const Entry* e) {
   for (;;) {
     // acquire: the state read below must not be satisfied before this key read
     const FlowKey k = __atomic_load_n(&e->key, __ATOMIC_ACQUIRE);
     // acquire: keeps the key re-check below after this state read
     const uint64_t s = __atomic_load_n(&e->state, __ATOMIC_ACQUIRE);
-    // relaxed: ordered after the state read by its acquire; only equality
-    // matters
+    // relaxed: ordered after the state read by its acquire; only equality matters
     if (__atomic_load_n(&e->key, __ATOMIC_RELAXED) == k) return {k, s};
   }
 }
 
-// On failure `expected` holds the entry's current value (a consistent 16-byte
-// snapshot).
-inline bool cas(Entry *e, Snapshot &expected, Snapshot desired) {
+// On failure `expected` holds the entry's current value (a consistent 16-byte snapshot).
+inline bool cas(Entry* e, Snapshot& expected, Snapshot desired) {
   rte_int128_t exp, src;
   exp.val[0] = expected.key;
   exp.val[1] = expected.state;
@@ -91,10 +82,9 @@ inline bool cas(Entry *e, Snapshot &expected, Snapshot desired) {
   src.val[1] = desired.state;
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wdeprecated-declarations"  // DPDK marks it experimental
-  // seq_cst (lock cmpxchg16b is a full fence): the duplicate check after an
-  // insert relies on two racing inserters seeing each other's CAS (store-load
-  // ordering).
-  const int ok = rte_atomic128_cmp_exchange(reinterpret_cast<rte_int128_t *>(e), &exp, &src, 0,
+  // seq_cst (lock cmpxchg16b is a full fence): the duplicate check after an insert relies on two
+  // racing inserters seeing each other's CAS (store-load ordering).
+  const int ok = rte_atomic128_cmp_exchange(reinterpret_cast<rte_int128_t*>(e), &exp, &src, 0,
                                             __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
 #pragma GCC diagnostic pop
   expected = {exp.val[0], exp.val[1]};
@@ -110,32 +100,30 @@ class TableCore {
       : nbuckets_(
             uint32_t((std::max<uint64_t>(max_entries, 1) + kWindowSlots - 1) / kWindowSlots * 2)) {
     bytes_ = size_t(nbuckets_) * sizeof(Bucket);
-    // anonymous mmap: page-aligned and zero-filled (all slots empty), one
-    // allocation for life
-    void *p = mmap(nullptr, bytes_, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    // anonymous mmap: page-aligned and zero-filled (all slots empty), one allocation for life
+    void* p = mmap(nullptr, bytes_, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (p == MAP_FAILED) throw std::bad_alloc();
     madvise(p, bytes_,
             MADV_HUGEPAGE);  // fewer TLB misses on random probes; best effort
-    buckets_ = static_cast<Bucket *>(p);
+    buckets_ = static_cast<Bucket*>(p);
   }
   ~TableCore() { munmap(buckets_, bytes_); }
-  TableCore(const TableCore &) = delete;
-  TableCore &operator=(const TableCore &) = delete;
+  TableCore(const TableCore&) = delete;
+  TableCore& operator=(const TableCore&) = delete;
 
   uint32_t capacity() const { return nbuckets_ * kBucketEntries; }
   size_t memory_bytes() const { return bytes_; }
 
   // Slot i (0..7) of key's window.
-  Entry *slot(FlowKey key, unsigned i) const {
-    // multiply-shift maps the hash onto [0, nbuckets) without a division or a
-    // power of two
+  Entry* slot(FlowKey key, unsigned i) const {
+    // multiply-shift maps the hash onto [0, nbuckets) without a division or a power of two
     const uint32_t b = uint32_t((unsigned __int128)mix64(key) * nbuckets_ >> 64);
     const uint32_t bucket = b + i / kBucketEntries;
     return &buckets_[bucket == nbuckets_ ? 0 : bucket].e[i % kBucketEntries];
   }
 
   // The first copy of key in its window.
-  bool find(FlowKey key, uint64_t &state) const {
+  bool find(FlowKey key, uint64_t& state) const {
     for (unsigned i = 0; i < kWindowSlots; ++i) {
       const Snapshot s = load(slot(key, i));
       if (s.key == key) {
@@ -147,31 +135,27 @@ class TableCore {
   }
 
   // Insert-or-update of key, lock-free.
-  //   update(uint64_t& state) -> bool: changes an existing key's state; false
-  //   writes nothing. create(uint64_t& state): the state of a new key.
-  //   value(Snapshot) -> uint64_t: how much an occupied slot is worth keeping;
-  //   when the
-  //     window is full the lowest-valued entry is overwritten.
-  // Both callbacks may run several times (once per lost race); only the last
-  // run counts.
+  //   update(uint64_t& state) -> bool: changes an existing key's state; false writes nothing.
+  //   create(uint64_t& state): the state of a new key.
+  //   value(Snapshot) -> uint64_t: how much an occupied slot is worth keeping; when the window
+  //   is full the lowest-valued entry is overwritten.
+  // Both callbacks may run several times (once per lost race); only the last run counts.
   template <class Update, class Create, class Value>
-  Upserted upsert(FlowKey key, Update &&update, Create &&create, Value &&value, TableCounters &c) {
+  Upserted upsert(FlowKey key, Update&& update, Create&& create, Value&& value, TableCounters& c) {
     for (;;) {
-      Entry *target = nullptr;  // the key's first copy, else the first empty
-                                // slot, else victim
+      Entry* target = nullptr;  // the key's first copy, else the first empty slot, else victim
       Snapshot expected{};
       bool found = false, empty = false;
       uint64_t least = ~uint64_t(0);
       for (unsigned i = 0; i < kWindowSlots && !found; ++i) {
-        Entry *e = slot(key, i);
+        Entry* e = slot(key, i);
         const Snapshot s = load(e);
         if (s.key == key) {
           target = e, expected = s, found = true;
         } else if (empty) {
           continue;
         } else if (s.key == kEmptyKey) {
-          // the first empty slot, so racing inserters of one key usually
-          // collide on one CAS
+          // the first empty slot, so racing inserters of one key usually collide on one CAS
           target = e, expected = s, empty = true;
         } else if (const uint64_t v = value(s); target == nullptr || v < least) {
           target = e, expected = s, least = v;
@@ -205,18 +189,16 @@ class TableCore {
     return removed;
   }
 
-  // Visits the next buckets in a cursor shared by all callers and empties each
-  // entry for which expired(Snapshot) is true, only if it is unchanged since it
-  // was judged. Returns the count.
+  // Visits the next buckets in a cursor shared by all callers and empties each entry for which
+  // expired(Snapshot) is true, only if it is unchanged since it was judged. Returns the count.
   template <class Expired>
-  unsigned sweep(unsigned nbuckets, Expired &&expired) {
-    // relaxed: the cursor only spreads work; entries are protected by their own
-    // CAS
+  unsigned sweep(unsigned nbuckets, Expired&& expired) {
+    // relaxed: the cursor only spreads work; entries are protected by their own CAS
     const uint64_t start = cursor_.fetch_add(nbuckets, std::memory_order_relaxed);
     unsigned removed = 0;
     for (unsigned b = 0; b < nbuckets; ++b) {
-      Bucket &bucket = buckets_[(start + b) % nbuckets_];
-      for (Entry &e : bucket.e) {
+      Bucket& bucket = buckets_[(start + b) % nbuckets_];
+      for (Entry& e : bucket.e) {
         Snapshot s = load(&e);
         if (s.key != kEmptyKey && expired(s) && cas(&e, s, {kEmptyKey, 0})) ++removed;
       }
@@ -224,19 +206,18 @@ class TableCore {
     return removed;
   }
 
-  // Calls f(Snapshot) for every occupied entry. Full scan: control thread and
-  // tests only.
+  // Calls f(Snapshot) for every occupied entry. Full scan: control thread and tests only.
   template <class F>
-  void for_each(F &&f) const {
+  void for_each(F&& f) const {
     for (uint32_t b = 0; b < nbuckets_; ++b)
-      for (const Entry &e : buckets_[b].e) {
+      for (const Entry& e : buckets_[b].e) {
         const Snapshot s = load(&e);
         if (s.key != kEmptyKey) f(s);
       }
   }
 
  private:
-  static bool remove_if_key(Entry *e, FlowKey key) {
+  static bool remove_if_key(Entry* e, FlowKey key) {
     Snapshot s = load(e);
     while (s.key == key)
       if (cas(e, s, {kEmptyKey, 0})) return true;
@@ -247,16 +228,16 @@ class TableCore {
   void remove_later_copies(FlowKey key) {
     bool first_seen = false;
     for (unsigned i = 0; i < kWindowSlots; ++i) {
-      Entry *e = slot(key, i);
-      // seq_cst: pairs with the racing inserter's seq_cst CAS (see cas()), so
-      // of two racing inserters at least the later one sees the other's copy
+      Entry* e = slot(key, i);
+      // seq_cst: pairs with the racing inserter's seq_cst CAS (see cas()), so of two racing
+      // inserters at least the later one sees the other's copy
       if (__atomic_load_n(&e->key, __ATOMIC_SEQ_CST) != key) continue;
       if (first_seen) remove_if_key(e, key);
       first_seen = true;
     }
   }
 
-  Bucket *buckets_ = nullptr;
+  Bucket* buckets_ = nullptr;
   uint32_t nbuckets_ = 0;
   size_t bytes_ = 0;
   std::atomic<uint64_t> cursor_{0};
