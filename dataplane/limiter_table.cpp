@@ -42,8 +42,7 @@ void LimiterTable::expire_step(const LimitProfile& p, uint64_t idle_ns, uint64_t
   uint64_t threshold = 0;
   if (__builtin_add_overflow(limit_cap(p), idle, &threshold) ||
       threshold > ~uint64_t(0) - limit_skew(p))
-    return;  // an idle time near a day of clock: nothing can be proven idle that
-             // long
+    return;  // idle near a day of clock: nothing can be proven idle that long
   const unsigned n = core_.sweep(kExpireBuckets, [&](Snapshot s) {
     const uint64_t elapsed = clock - s.state;
     return elapsed >= threshold && elapsed <= ~uint64_t(0) - limit_skew(p);
