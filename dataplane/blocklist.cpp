@@ -6,6 +6,10 @@ namespace ampguard {
 using table_core::Snapshot;
 using table_core::Upserted;
 
+namespace {
+constexpr uint64_t kRefreshResolutionNs = 1'000'000'000;
+}  // namespace
+
 Blocklist::Blocklist(uint32_t max_entries) : core_(max_entries) {}
 Blocklist::~Blocklist() = default;
 
@@ -21,10 +25,10 @@ Blocklist::Result Blocklist::block(FlowKey key, uint64_t expires_ns, uint64_t no
       key,
       [&](uint64_t& expires) {
         live = expires > now_ns;
-        // an expired entry is a new block; a live one is only ever extended
-        const uint64_t next = live && expires > expires_ns ? expires : expires_ns;
-        if (next == expires) return false;
-        expires = next;
+        // an expired entry is a new block; a live one is only ever extended, and not rewritten
+        // for less than a second (ipset's own resolution): a flood refreshes without writes
+        if (live && expires + kRefreshResolutionNs >= expires_ns) return false;
+        expires = expires_ns;
         return true;
       },
       [&](uint64_t& expires) {

@@ -197,23 +197,24 @@ inline bool parse_ipv6(const uint8_t* frame, uint32_t len, PacketView& v) {
 
 }  // namespace detail
 
-// Parses L2 to L4. Never reads beyond frame[len - 1].
-inline PacketView parse_frame(const uint8_t* frame, uint32_t len) {
-  PacketView v;
+// Parses L2 to L4 into v (reset first). Never reads beyond frame[len - 1]. Filling the
+// caller's view in place spares the hot path a copy of it per packet.
+inline void parse_frame(const uint8_t* frame, uint32_t len, PacketView& v) {
+  v = PacketView{};
   if (len < 14) {
     v.status = ParseStatus::truncated_ethernet;
-    return v;
+    return;
   }
   uint32_t off = 12;
   uint16_t type = load_be16(frame + off);
   while (type == kEtherTypeVlan || type == kEtherTypeQinQ || type == kEtherTypeQinQ9100) {
     if (v.vlan_count == 2) {
       v.status = ParseStatus::too_many_vlans;
-      return v;
+      return;
     }
     if (off + 6 > len) {
       v.status = ParseStatus::truncated_vlan;
-      return v;
+      return;
     }
     ++v.vlan_count;
     off += 4;
@@ -222,14 +223,19 @@ inline PacketView parse_frame(const uint8_t* frame, uint32_t len) {
   v.ether_type = type;
   v.l3_offset = uint16_t(off + 2);
   if (type == kEtherTypeIpv4) {
-    if (!detail::parse_ipv4(frame, len, v)) return v;
+    if (!detail::parse_ipv4(frame, len, v)) return;
   } else if (type == kEtherTypeIpv6) {
-    if (!detail::parse_ipv6(frame, len, v)) return v;
+    if (!detail::parse_ipv6(frame, len, v)) return;
   } else {
-    return v;  // ARP, LLDP, ...: fine, not ours
+    return;  // ARP, LLDP, ...: fine, not ours
   }
   if (v.l4_proto == kIpProtoUdp && v.frag_offset == 0)
     detail::parse_udp(frame, uint32_t(v.l3_offset) + v.ip_total_len, v);
+}
+
+inline PacketView parse_frame(const uint8_t* frame, uint32_t len) {
+  PacketView v;
+  parse_frame(frame, len, v);
   return v;
 }
 

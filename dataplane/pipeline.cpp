@@ -135,12 +135,20 @@ Decision judge_inside(WorkerContext& w, const DataplaneConfig& cfg, uint8_t* fra
   return judge_response(w, cfg, frame, len, v);
 }
 
-}  // namespace
+// Starts loading the table lines judge_parsed() will read for v, so that a burst's cache
+// misses overlap instead of arriving one packet at a time.
+void prefetch_tables(const WorkerContext& w, const DataplaneConfig& cfg, PortSide side,
+                     const PacketView& v) {
+  if (v.l3 == L3::none || v.l4_proto != kIpProtoUdp) return;
+  if (side == PortSide::outside) {
+    w.shared->blocklist.prefetch(flow_key(v.l3, v.src, cfg.prefix_v4, cfg.prefix_v6));
+  } else if (v.has_udp && v.src_port == cfg.source_port && datagram_size(v) >= cfg.min_size) {
+    w.shared->limiter.prefetch(flow_key(v.l3, v.dst, cfg.prefix_v4, cfg.prefix_v6));
+  }
+}
 
-Judgement judge_frame(WorkerContext& w, const DataplaneConfig& cfg, PortSide side,
-                      uint8_t* frame, uint32_t* len, uint64_t now_ns) {
-  w.now_ns = now_ns;
-  PacketView v = parse_frame(frame, *len);
+Judgement judge_parsed(WorkerContext& w, const DataplaneConfig& cfg, PortSide side,
+                       uint8_t* frame, uint32_t* len, PacketView& v) {
   Decision d;
   if (v.l3 == L3::none) {
     d = decided(v.status == ParseStatus::ok ? VerdictReason::non_ip : VerdictReason::malformed);
@@ -153,29 +161,44 @@ Judgement judge_frame(WorkerContext& w, const DataplaneConfig& cfg, PortSide sid
   c.reason_packets[unsigned(d.reason)].add();
   c.reason_bytes[unsigned(d.reason)].add(*len);
   Action a = reason_action(d.reason);
-  if (a == Action::drop && cfg.dry_run) {
+  if (a != Action::forward && cfg.dry_run) {  // dry run: judged and counted, never acted on
     c.dry_run_forwarded.add();
     a = Action::forward;
   }
   return {a, d.reason, d.traffic_class};
 }
 
+}  // namespace
+
+Judgement judge_frame(WorkerContext& w, const DataplaneConfig& cfg, PortSide side,
+                      uint8_t* frame, uint32_t* len, uint64_t now_ns) {
+  w.now_ns = now_ns;
+  PacketView v = parse_frame(frame, *len);
+  return judge_parsed(w, cfg, side, frame, len, v);
+}
+
 void process_burst(WorkerContext& w, const DataplaneConfig& cfg, PortSide side,
                    rte_mbuf* const* pkts, uint16_t n, uint64_t now_ns, BurstOut& out) {
+  w.now_ns = now_ns;
   PortCounters& pc = w.counters->port[unsigned(side)];
   uint64_t rx_bytes = 0;
   uint64_t class_packets[kTrafficClasses] = {};
   uint64_t class_bytes[kTrafficClasses] = {};
-  // Headers of the next frames are fetched while this one is judged.
+  // Stage 1: parse every frame (the next ones' headers prefetched) and prefetch table lines.
+  PacketView views[kBurstSize];
   for (uint16_t i = 0; i < n && i < 4; ++i) rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void*));
   for (uint16_t i = 0; i < n; ++i) {
     if (i + 4 < n) rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 4], void*));
+    parse_frame(rte_pktmbuf_mtod(pkts[i], const uint8_t*), rte_pktmbuf_data_len(pkts[i]), views[i]);
+    prefetch_tables(w, cfg, side, views[i]);
+  }
+  // Stage 2: judge and sort into forward / reply / drop.
+  for (uint16_t i = 0; i < n; ++i) {
     rte_mbuf* m = pkts[i];
     const uint32_t in_len = rte_pktmbuf_data_len(m);
     uint32_t len = in_len;
     rx_bytes += rte_pktmbuf_pkt_len(m);
-    const Judgement j =
-        judge_frame(w, cfg, side, rte_pktmbuf_mtod(m, uint8_t*), &len, now_ns);
+    const Judgement j = judge_parsed(w, cfg, side, rte_pktmbuf_mtod(m, uint8_t*), &len, views[i]);
     class_packets[unsigned(j.traffic_class)]++;
     class_bytes[unsigned(j.traffic_class)] += in_len;
     if (len != in_len) rte_pktmbuf_trim(m, uint16_t(in_len - len));
@@ -191,7 +214,7 @@ void process_burst(WorkerContext& w, const DataplaneConfig& cfg, PortSide side,
         break;
     }
   }
-  // Counters once per burst: the hot loop above touches only the reason counters.
+  // Port and class counters once per burst.
   pc.rx_packets.add(n);
   pc.rx_bytes.add(rx_bytes);
   for (unsigned c = 0; c < kTrafficClasses; ++c) {

@@ -38,6 +38,8 @@ class LimiterTable {
   void expire_step(const LimitProfile& p, uint64_t idle_ns, uint64_t now_ns, TableCounters& c);
   uint32_t capacity() const;
   uint32_t size() const;  // full scan: control thread only
+  // Starts loading key's cache lines ahead of admit() (burst prefetch).
+  void prefetch(FlowKey key) const { core_.prefetch(key); }
 
   // The key's credit now (cost units of p), or nullopt when it is not tracked.
   std::optional<uint64_t> credit(FlowKey key, const LimitProfile& p, uint64_t now_ns) const;
@@ -62,6 +64,8 @@ class Blocklist {
   Blocklist& operator=(const Blocklist&) = delete;
 
   bool contains(FlowKey key, uint64_t now_ns) const;
+  // Starts loading key's cache lines ahead of contains() or block() (burst prefetch).
+  void prefetch(FlowKey key) const { core_.prefetch(key); }
   enum class Result : uint8_t { added, refreshed };
   // Adds key until expires_ns, or resets its expiry to expires_ns (the recipe's --exist).
   Result block(FlowKey key, uint64_t expires_ns, uint64_t now_ns, TableCounters& c);

@@ -20,6 +20,7 @@
 #pragma once
 
 #include <rte_atomic.h>
+#include <rte_prefetch.h>
 #include <sys/mman.h>
 
 #include <algorithm>
@@ -114,18 +115,32 @@ class TableCore {
   uint32_t capacity() const { return nbuckets_ * kBucketEntries; }
   size_t memory_bytes() const { return bytes_; }
 
-  // Slot i (0..7) of key's window.
-  Entry* slot(FlowKey key, unsigned i) const {
+  // The window of key: its bucket and the next one (wrapping), hashed once per operation.
+  struct Window {
+    Bucket* first;
+    Bucket* second;
+    Entry* operator[](unsigned i) const {
+      return &(i < kBucketEntries ? first : second)->e[i % kBucketEntries];
+    }
+  };
+  Window window(FlowKey key) const {
     // multiply-shift maps the hash onto [0, nbuckets) without a division or a power of two
     const uint32_t b = uint32_t((unsigned __int128)mix64(key) * nbuckets_ >> 64);
-    const uint32_t bucket = b + i / kBucketEntries;
-    return &buckets_[bucket == nbuckets_ ? 0 : bucket].e[i % kBucketEntries];
+    return {&buckets_[b], &buckets_[b + 1 == nbuckets_ ? 0 : b + 1]};
+  }
+
+  // Starts loading key's two cache lines; a burst prefetches all its keys before using any.
+  void prefetch(FlowKey key) const {
+    const Window w = window(key);
+    rte_prefetch0(w.first);
+    rte_prefetch0(w.second);
   }
 
   // The first copy of key in its window.
   bool find(FlowKey key, uint64_t& state) const {
+    const Window w = window(key);
     for (unsigned i = 0; i < kWindowSlots; ++i) {
-      const Snapshot s = load(slot(key, i));
+      const Snapshot s = load(w[i]);
       if (s.key == key) {
         state = s.state;
         return true;
@@ -142,13 +157,14 @@ class TableCore {
   // Both callbacks may run several times (once per lost race); only the last run counts.
   template <class Update, class Create, class Value>
   Upserted upsert(FlowKey key, Update&& update, Create&& create, Value&& value, TableCounters& c) {
+    const Window w = window(key);
     for (;;) {
       Entry* target = nullptr;  // the key's first copy, else the first empty slot, else victim
       Snapshot expected{};
       bool found = false, empty = false;
       uint64_t least = ~uint64_t(0);
       for (unsigned i = 0; i < kWindowSlots && !found; ++i) {
-        Entry* e = slot(key, i);
+        Entry* e = w[i];
         const Snapshot s = load(e);
         if (s.key == key) {
           target = e, expected = s, found = true;
@@ -177,7 +193,7 @@ class TableCore {
         c.cas_retries.add();
         continue;
       }
-      remove_later_copies(key);
+      remove_later_copies(w, key);
       return expected.key == kEmptyKey ? Upserted::inserted : Upserted::evicted;
     }
   }
@@ -185,7 +201,8 @@ class TableCore {
   // Empties every copy of key; true if there was one.
   bool remove(FlowKey key) {
     bool removed = false;
-    for (unsigned i = 0; i < kWindowSlots; ++i) removed |= remove_if_key(slot(key, i), key);
+    const Window w = window(key);
+    for (unsigned i = 0; i < kWindowSlots; ++i) removed |= remove_if_key(w[i], key);
     return removed;
   }
 
@@ -225,10 +242,10 @@ class TableCore {
   }
 
   // After an insert of key: of any two copies in the window the later one goes.
-  void remove_later_copies(FlowKey key) {
+  void remove_later_copies(const Window& w, FlowKey key) {
     bool first_seen = false;
     for (unsigned i = 0; i < kWindowSlots; ++i) {
-      Entry* e = slot(key, i);
+      Entry* e = w[i];
       // seq_cst: pairs with the racing inserter's seq_cst CAS (see cas()), so of two racing
       // inserters at least the later one sees the other's copy
       if (__atomic_load_n(&e->key, __ATOMIC_SEQ_CST) != key) continue;

@@ -123,8 +123,14 @@ TEST(Defence, DryRunForwardsEverythingAndCountsTheSameDecisions) {
   h.send(kOut, from_victim);
   EXPECT_EQ(h.transmitted(kIn), std::vector<Bytes>{from_victim});
   EXPECT_EQ(h.reason(VerdictReason::blocklisted_source), 1u);
+  // An ANY query is judged for a TC reply but reaches the resolver untouched.
+  const Bytes any = test::query_v4(kOther, 6, kDnsTypeAny);
+  h.send(kOut, any);
+  EXPECT_EQ(h.transmitted(kIn), std::vector<Bytes>{any});
+  EXPECT_TRUE(h.transmitted(kOut).empty());
+  EXPECT_EQ(h.reason(VerdictReason::any_tc_reply), 1u);
   const StatsTotals t = h.totals();
-  EXPECT_EQ(t.dry_run_forwarded, 21u);
+  EXPECT_EQ(t.dry_run_forwarded, 22u);
   EXPECT_EQ(h.log_lines().size(), 1u);
 }
 
