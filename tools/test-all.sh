@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# The whole test suite, as CI runs it: install the packages, build, run every ctest label
+# (unit, pipeline, e2e, fuzz smoke runs), then the sanitizer builds. Exits non-zero on any
+# failure. Usage: tools/test-all.sh [build-dir]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+build=${1:-build}
+
+tools/install.sh
+cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo
+cmake --build "$build" -j"$(nproc)"
+(cd "$build" && ctest --output-on-failure -j"$(nproc)" --timeout 600)
+
+# Sanitizer builds of the unit and pipeline tests (see tools/sanitize.sh), when present.
+if [ -x tools/sanitize.sh ]; then
+  tools/sanitize.sh
+fi
