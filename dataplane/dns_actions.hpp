@@ -32,6 +32,7 @@ enum class RewriteResult : uint8_t {
   not_a_response,  // truncate_response() on a message with QR clear
   fragmented,      // an IP fragment: a query in fragments cannot be walked to its end
 };
+inline constexpr unsigned kRewriteResults = unsigned(RewriteResult::fragmented) + 1;
 
 inline constexpr std::string_view rewrite_result_name(RewriteResult r) {
   switch (r) {

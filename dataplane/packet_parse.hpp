@@ -35,6 +35,7 @@ struct DnsView {
   uint16_t qname_len = 0;     // wire length of the name, including the root label
   uint16_t qtype = 0, qclass = 0;
   uint16_t question_end = 0;  // first byte after QTYPE/QCLASS
+  uint16_t opt_offset = 0;    // an EDNS OPT record right after the question (queries), or 0
   bool is_response() const { return (flags & 0x8000) != 0; }
 };
 
@@ -239,6 +240,8 @@ inline PacketView parse_frame(const uint8_t* frame, uint32_t len) {
   return v;
 }
 
+inline uint16_t find_opt_after_question(const uint8_t* frame, const PacketView& v);
+
 // Reads the DNS header and the first question of v's UDP payload. Returns v.has_dns.
 // The question name must be uncompressed (RFC 1035 4.1.2 has no reason to point), labels
 // <= 63 bytes, name <= 255 bytes; the loop is bounded by the name limit.
@@ -292,6 +295,7 @@ inline bool parse_dns(const uint8_t* frame, PacketView& v) {
   d.qclass = load_be16(frame + pos + 2);
   d.question_end = uint16_t(pos + 4);
   v.has_dns = true;
+  d.opt_offset = find_opt_after_question(frame, v);
   return true;
 }
 

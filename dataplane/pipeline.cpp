@@ -62,7 +62,9 @@ Decision judge_outside(WorkerContext& w, const DataplaneConfig& cfg, uint8_t* fr
   }
   if (cfg.dry_run) return decided(VerdictReason::any_tc_reply, TrafficClass::dns_query);
   uint32_t new_len = *len;
-  if (make_tc_reply(frame, *len, v, cfg.edns_udp_size, &new_len) != RewriteResult::done)
+  const RewriteResult r = make_tc_reply(frame, *len, v, cfg.edns_udp_size, &new_len);
+  w.counters->tc_reply_results[unsigned(r)].add();
+  if (r != RewriteResult::done)
     return decided(VerdictReason::query, TrafficClass::dns_query);  // not ours to answer
   *len = new_len;
   return decided(VerdictReason::any_tc_reply, TrafficClass::dns_query);
@@ -96,7 +98,9 @@ Decision judge_response(WorkerContext& w, const DataplaneConfig& cfg, uint8_t* f
   if (cfg.truncate_above != 0 && uint32_t(v.udp_len - 8) > cfg.truncate_above && !cfg.dry_run &&
       parse_dns(frame, v)) {
     uint32_t new_len = *len;
-    if (truncate_response(frame, *len, v, &new_len) == RewriteResult::done) {
+    const RewriteResult r = truncate_response(frame, *len, v, &new_len);
+    w.counters->truncate_results[unsigned(r)].add();
+    if (r == RewriteResult::done) {
       *len = new_len;
       truncated = true;
       remember(FragmentVerdict::drop);  // the rest of the original datagram is gone

@@ -7,6 +7,7 @@
 #include <atomic>
 #include <cstdint>
 
+#include "dataplane/dns_actions.hpp"
 #include "dataplane/parse_status.hpp"
 #include "dataplane/verdict_reason.hpp"
 
@@ -57,7 +58,9 @@ struct alignas(64) WorkerCounters {
   PortCounters port[kPortSides];
   SingleWriterCounter reason_packets[kVerdictReasonCount], reason_bytes[kVerdictReasonCount];
   SingleWriterCounter parse_status[unsigned(ParseStatus::count)];
-  SingleWriterCounter dry_run_forwarded;  // drops that dry-run forwarded instead
+  SingleWriterCounter dry_run_forwarded;  // drops and replies that dry-run forwarded instead
+  // Outcomes of the rewrites: done, or why the action did not apply to a candidate frame.
+  SingleWriterCounter tc_reply_results[kRewriteResults], truncate_results[kRewriteResults];
   SingleWriterCounter block_events, block_events_dropped;  // event ring full
   TableCounters tables;
   SingleWriterCounter polls, busy_polls;

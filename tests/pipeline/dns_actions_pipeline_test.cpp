@@ -92,6 +92,7 @@ TEST(DnsActions, MultiQuestionAnyPassesUntouched) {
   any[14 + 20 + 8 + 5] = 2;  // QDCOUNT 2: not ours to answer (UDP checksum now stale: fine)
   h.send(kOut, any);
   EXPECT_EQ(h.transmitted(kIn), std::vector<Bytes>{any});
+  EXPECT_EQ(h.reason(VerdictReason::query), 1u);
 }
 
 TEST(DnsActions, OversizedAnswerIsTruncatedBeforeTheLimiter) {

@@ -235,6 +235,7 @@ TEST(FindOpt, QueryWithOpt) {
   PacketView v = parse_frame(f.data(), uint32_t(f.size()));
   ASSERT_TRUE(parse_dns(f.data(), v));
   EXPECT_EQ(find_opt_after_question(f.data(), v), v.dns.question_end);
+  EXPECT_EQ(v.dns.opt_offset, v.dns.question_end);
 }
 
 TEST(FindOpt, QueryWithoutOpt) {
@@ -242,6 +243,7 @@ TEST(FindOpt, QueryWithoutOpt) {
   PacketView v = parse_frame(f.data(), uint32_t(f.size()));
   ASSERT_TRUE(parse_dns(f.data(), v));
   EXPECT_EQ(find_opt_after_question(f.data(), v), 0);
+  EXPECT_EQ(v.dns.opt_offset, 0);
 }
 
 // Every prefix of a valid frame parses without reading past its end (ASan checks the reads).
