@@ -2,8 +2,10 @@
 
 #include <boost/program_options.hpp>
 
+#include <fstream>
 #include <sstream>
 
+#include "control/config_file.hpp"
 #include "control/units.hpp"
 #include "dataplane/flow_key.hpp"
 
@@ -45,13 +47,23 @@ po::options_description describe(Settings& s) {
     ("any.action", po::value(&s.any_action)->default_value(s.any_action), "ANY queries over UDP: tc (answer TC=1), drop or pass")
     ("any.edns-udp-size", po::value(&s.edns_udp_size)->default_value(s.edns_udp_size), "UDP payload size advertised in the OPT of a TC reply")
     ("truncate.above", po::value(&s.truncate_above)->default_value(s.truncate_above), "UDP answers with more DNS payload bytes become truncated (0: off)");
-  po::options_description batch("Batch runs");
+  po::options_description ops("Operations");
+  ops.add_options()
+    ("metrics.listen", po::value(&s.metrics_listen)->default_value(s.metrics_listen), "Prometheus endpoint address:port (\"\": off; never all addresses unless given 0.0.0.0)")
+    ("control.socket", po::value(&s.control_socket)->default_value(s.control_socket), "Unix socket of ampguardctl (mode 0600; \"\": off)")
+    ("block.state-file", po::value(&s.block_state_file)->default_value(s.block_state_file), "blocklist saved here and restored at start (\"\": not saved)")
+    ("block.save-interval", po::value(&s.block_save_interval)->default_value(s.block_save_interval), "how often the blocklist is saved (also at once after ampguardctl changes and at exit)")
+    ("log.syslog", po::value(&s.log_syslog)->default_value(s.log_syslog), "also send block and unblock lines to syslog (they always go to stdout)")
+    ("log.max-per-second", po::value(&s.log_max_per_second)->default_value(s.log_max_per_second), "block and unblock lines per second; more are dropped and counted")
+    ("log.address-interval", po::value(&s.log_address_interval)->default_value(s.log_address_interval), "repeated lines for one address within this time are suppressed and counted");
+  po::options_description batch("Start-up and batch runs");
   batch.add_options()
     ("help,h", "print this list and exit")
+    ("config", po::value(&s.config_file), "read options from this file (the command line wins); SIGHUP and ampguardctl reload re-read it")
     ("exit-when-idle", po::value(&s.exit_when_idle_ms)->default_value(0), "exit once every RX queue has been idle this many milliseconds (0: run until signalled)")
     ("stats-file", po::value(&s.stats_file), "write the final counters as JSON to this file");
-  po::options_description all("ampguard [options] [-- EAL arguments]\n\nWith no EAL arguments ampguard runs its built-in demo: a generated DNS trace through\nnet_pcap virtual devices.\n\nOptions");
-  all.add(ports).add(limit).add(block).add(actions).add(batch);
+  po::options_description all("ampguard [--config FILE] [options] [-- EAL arguments]\n\nWith no EAL arguments ampguard runs its built-in demo: a generated DNS trace through\nnet_pcap virtual devices.\n\nOptions");
+  all.add(ports).add(limit).add(block).add(actions).add(ops).add(batch);
   return all;
 }
 
@@ -61,23 +73,178 @@ ParseOutcome parse_command_line(int argc, char** argv, Settings& s, std::string&
   std::vector<std::string> ours;
   int i = 1;
   for (; i < argc && std::string(argv[i]) != "--"; ++i) ours.emplace_back(argv[i]);
-  for (++i; i < argc; ++i) s.eal_args.emplace_back(argv[i]);
-  po::options_description desc = describe(s);
-  try {
-    po::variables_map vm;
-    po::store(po::command_line_parser(ours).options(desc).run(), vm);
-    if (vm.count("help")) {
+  std::vector<std::string> eal;
+  for (++i; i < argc; ++i) eal.emplace_back(argv[i]);
+  for (const std::string& a : ours) {
+    if (a == "--help" || a == "-h") {
+      Settings defaults;
       std::ostringstream out;
-      out << desc;
+      out << describe(defaults);
       message = out.str();
       return ParseOutcome::exit_ok;
     }
+  }
+  std::string config_file;
+  try {
+    // Only --config first: the file is read before the rest of the command line lands on it.
+    Settings scratch;
+    po::variables_map vm;
+    po::store(po::command_line_parser(ours).options(describe(scratch)).run(), vm);
     po::notify(vm);
+    config_file = scratch.config_file;
   } catch (const po::error& e) {
     message = std::string("command line: ") + e.what();
     return ParseOutcome::error;
   }
+  Settings loaded;
+  message = load_settings(config_file, ours, loaded);
+  if (!message.empty()) return ParseOutcome::error;
+  loaded.eal_args = std::move(eal);
+  s = std::move(loaded);
   return ParseOutcome::run;
+}
+
+namespace {
+
+const std::vector<std::string> kCliOnly = {"help", "config"};
+
+// Values Boost takes as text but ampguard reads with units or as a choice.
+std::string check_value(const std::string& option, const std::string& value) {
+  uint64_t n = 0, period = 0;
+  LimitMode mode;
+  if (option == "limit.idle-expire" || option == "block.timeout" ||
+      option == "block.fragment-timeout" || option == "block.save-interval" ||
+      option == "log.address-interval")
+    return parse_duration_ns(value, n);
+  if (option == "limit.rate") return parse_rate(value, mode, n, period);
+  if (option == "limit.mode" && value != "packets" && value != "bytes")
+    return "'" + value + "' is neither packets nor bytes";
+  if (option == "any.action" && value != "tc" && value != "drop" && value != "pass")
+    return "'" + value + "' is not tc, drop or pass";
+  return "";
+}
+
+}  // namespace
+
+std::string load_settings(const std::string& config_file, const std::vector<std::string>& cli_args,
+                          Settings& out) {
+  out = Settings{};
+  po::options_description desc = describe(out);
+  try {
+    po::variables_map vm;
+    // The first value stored wins: the command line goes in before the file.
+    po::store(po::command_line_parser(cli_args).options(desc).run(), vm);
+    if (!config_file.empty()) {
+      const std::string err = check_config_file(config_file, desc, kCliOnly, check_value, out.origin);
+      if (!err.empty()) return err;
+      std::ifstream in(config_file);
+      po::store(po::parse_config_file(in, desc), vm);
+    }
+    po::notify(vm);
+  } catch (const po::error& e) {
+    return std::string("command line: ") + e.what();
+  }
+  out.config_file = config_file;
+  out.cli_args = cli_args;
+  for (const std::string& a : cli_args)
+    for (const auto& [option, where] : std::map<std::string, std::string>(out.origin))
+      if (a.rfind("--" + option + "=", 0) == 0 || a == "--" + option) out.origin.erase(option);
+  return locate_error(out, check_settings(out));
+}
+
+std::string check_settings(const Settings& s) {
+  for (const auto& [option, value] : effective_options(s)) {
+    if (value.empty()) continue;
+    const std::string err = check_value(option, value);
+    if (!err.empty()) return option + ": " + err;
+  }
+  if (s.log_max_per_second == 0) return "log.max-per-second: must be at least 1";
+  return "";
+}
+
+std::string locate_error(const Settings& s, const std::string& error) {
+  const size_t colon = error.find(": ");
+  if (colon == std::string::npos) return error;
+  // "limit.rate/limit.burst: ..." names two options: the first locates it.
+  const std::string option = error.substr(0, std::min(colon, error.find('/')));
+  const auto it = s.origin.find(option);
+  return it == s.origin.end() ? error : it->second + ": " + error;
+}
+
+std::vector<std::pair<std::string, std::string>> effective_options(const Settings& s) {
+  const auto join = [](const std::vector<std::string>& v) {
+    std::string out;
+    for (const auto& x : v) out += (out.empty() ? "" : " ") + x;
+    return out;
+  };
+  const bool bytes = s.limit_mode == "bytes";
+  const auto num = [](uint64_t v) { return std::to_string(v); };
+  return {
+      {"ports.inside", num(s.inside_port)},
+      {"ports.outside", num(s.outside_port)},
+      {"ports.rx-descriptors", num(s.rx_descriptors)},
+      {"ports.tx-descriptors", num(s.tx_descriptors)},
+      {"ports.mbufs", num(s.mbufs)},
+      {"limit.mode", s.limit_mode},
+      {"limit.rate", !s.limit_rate.empty() ? s.limit_rate : bytes ? "50kB/min" : "50/min"},
+      {"limit.burst", !s.limit_burst.empty() ? s.limit_burst : bytes ? "10kB" : "10"},
+      {"limit.min-size", num(s.min_size)},
+      {"limit.source-port", num(s.source_port)},
+      {"limit.prefix-v4", num(s.prefix_v4)},
+      {"limit.prefix-v6", num(s.prefix_v6)},
+      {"limit.max-entries", num(s.tables.limiter_entries)},
+      {"limit.idle-expire", s.idle_expire},
+      {"limit.hz", num(s.limit_hz)},
+      {"block.timeout", s.block_timeout},
+      {"block.max-entries", num(s.tables.block_entries)},
+      {"block.fragment-timeout", s.fragment_timeout},
+      {"allow", join(s.allow)},
+      {"deny", join(s.deny)},
+      {"dry-run", s.dry_run ? "true" : "false"},
+      {"any.action", s.any_action},
+      {"any.edns-udp-size", num(s.edns_udp_size)},
+      {"truncate.above", num(s.truncate_above)},
+      {"metrics.listen", s.metrics_listen},
+      {"control.socket", s.control_socket},
+      {"block.state-file", s.block_state_file},
+      {"block.save-interval", s.block_save_interval},
+      {"log.syslog", s.log_syslog ? "true" : "false"},
+      {"log.max-per-second", num(s.log_max_per_second)},
+      {"log.address-interval", s.log_address_interval},
+      {"exit-when-idle", num(s.exit_when_idle_ms)},
+      {"stats-file", s.stats_file},
+  };
+}
+
+std::string render_config(const Settings& s) {
+  std::ostringstream out;
+  out << "# ampguard running configuration" << (s.config_file.empty() ? "" : " (from " + s.config_file + ")")
+      << "\n";
+  std::map<std::string, std::vector<std::pair<std::string, std::string>>> sections;
+  for (const auto& [option, value] : effective_options(s)) {
+    const size_t dot = option.find('.');
+    if (dot == std::string::npos) {
+      // Repeatable options take one line per value; an empty list takes none.
+      if (option == "allow" || option == "deny") {
+        for (const auto& v : option == "allow" ? s.allow : s.deny) out << option << " = " << v << "\n";
+      } else {
+        out << option << " = " << value << "\n";
+      }
+    } else {
+      sections[option.substr(0, dot)].emplace_back(option.substr(dot + 1), value);
+    }
+  }
+  for (const auto& [section, keys] : sections) {
+    out << "\n[" << section << "]\n";
+    for (const auto& [key, value] : keys) out << key << " = " << value << "\n";
+  }
+  return out.str();
+}
+
+std::vector<std::string> restart_only_options() {
+  return {"ports.inside",      "ports.outside",     "ports.rx-descriptors", "ports.tx-descriptors",
+          "ports.mbufs",       "limit.max-entries", "block.max-entries",    "limit.mode",
+          "metrics.listen",    "control.socket",    "exit-when-idle"};
 }
 
 std::string build_dataplane_config(const Settings& s, DataplaneConfig& out) {

@@ -1,13 +1,16 @@
-// ampguard's settings: the command line (and, later, the config file) parsed and validated.
+// ampguard's settings: the config file and the command line parsed and validated.
 //
 // Option names are an interface: `section.key` on the command line as `--section.key=value`
-// and in the config file as `key = value` under `[section]`. Anything after `--` goes to the
-// EAL unchanged.
+// and in the config file as `key = value` under `[section]` (options without a dot sit above
+// the first section). The command line wins over the file, on start and on every reload.
+// Anything after `--` goes to the EAL unchanged.
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "dataplane/dataplane_config.hpp"
@@ -40,11 +43,23 @@ struct Settings {
   std::string any_action = "tc";
   uint32_t edns_udp_size = 1232;
   uint32_t truncate_above = 0;
+  // metrics.*, control.*, persistence, log.*
+  std::string metrics_listen = "127.0.0.1:9977";  // "": no exposer
+  std::string control_socket = "/run/ampguard/ctl.sock";  // "": no control socket
+  std::string block_state_file = "/var/lib/ampguard/blocklist.state";  // "": not saved
+  std::string block_save_interval = "10s";
+  bool log_syslog = true;
+  uint32_t log_max_per_second = 100;  // block/unblock lines over this are dropped and counted
+  std::string log_address_interval = "60s";  // repeats for one address within it: suppressed
   // batch runs
   uint32_t exit_when_idle_ms = 0;
   std::string stats_file;
   // everything after "--"
   std::vector<std::string> eal_args;
+  // where the values came from
+  std::string config_file;                    // --config; "" when none
+  std::vector<std::string> cli_args;          // our command-line options, re-applied on reload
+  std::map<std::string, std::string> origin;  // option -> "FILE:LINE" for values from the file
 };
 
 enum class ParseOutcome { run, exit_ok, error };
@@ -52,6 +67,26 @@ enum class ParseOutcome { run, exit_ok, error };
 // Parses argv into s. On error, `message` says which option and why; on --help it holds the
 // option list.
 ParseOutcome parse_command_line(int argc, char** argv, Settings& s, std::string& message);
+
+// Reads `config_file` (may be "") with `cli_args` on top into out, which starts from the
+// defaults. The file is checked line by line first: errors read "FILE:LINE: reason".
+// Returns "" or the reason. Used on reload; parse_command_line uses it on start.
+std::string load_settings(const std::string& config_file, const std::vector<std::string>& cli_args,
+                          Settings& out);
+
+// Checks the values that carry units or name a choice, without the EAL. Returns "" or
+// "option: reason"; locate_error() adds the file and line.
+std::string check_settings(const Settings& s);
+
+// Prefixes an "option: reason" error with the FILE:LINE that set the option, if any.
+std::string locate_error(const Settings& s, const std::string& error);
+
+// Every option (except help and config) with its value as text, in --help order.
+std::vector<std::pair<std::string, std::string>> effective_options(const Settings& s);
+// The same as a config file that load_settings() reads back to equal settings.
+std::string render_config(const Settings& s);
+// The options a reload cannot change (ports, pools, table capacities, limiter units, sockets).
+std::vector<std::string> restart_only_options();
 
 // Validates the dataplane part of s and builds its snapshot (needs the EAL: prefix sets live
 // in DPDK memory). Returns "" or the reason, naming the option.

@@ -1,0 +1,156 @@
+// Settings from the config file and the command line: conf/ampguard.conf is complete and equals
+// the defaults, the command line wins, bad files are rejected with file, line and reason, and
+// the running config renders back to a file that reads the same.
+#include "control/settings.hpp"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <set>
+
+namespace ampguard {
+namespace {
+
+const std::string kConf =
+    std::filesystem::path(__FILE__).parent_path().parent_path().parent_path() /
+    "conf/ampguard.conf";
+
+class TempFile {
+ public:
+  explicit TempFile(const std::string& text)
+      : path_(std::filesystem::temp_directory_path() /
+              ("ampguard_settings_" + std::to_string(getpid()) + "_" + std::to_string(++n_) +
+               ".conf")) {
+    std::ofstream(path_) << text;
+  }
+  ~TempFile() { std::filesystem::remove(path_); }
+  const std::string& path() const { return path_; }
+
+ private:
+  static inline int n_ = 0;
+  std::string path_;
+};
+
+// The error for a file holding `text`, with the file's path replaced by "FILE".
+std::string load_error(const std::string& text) {
+  TempFile f(text);
+  Settings s;
+  std::string err = load_settings(f.path(), {}, s);
+  if (err.rfind(f.path(), 0) == 0) err = "FILE" + err.substr(f.path().size());
+  return err;
+}
+
+TEST(Settings, ShippedConfigEqualsTheDefaults) {
+  Settings from_file;
+  ASSERT_EQ(load_settings(kConf, {}, from_file), "");
+  EXPECT_EQ(effective_options(from_file), effective_options(Settings{}));
+}
+
+TEST(Settings, ShippedConfigDocumentsEveryOptionWithAComment) {
+  std::ifstream in(kConf);
+  std::vector<std::string> lines;
+  for (std::string l; std::getline(in, l);) lines.push_back(l);
+  std::string section;
+  std::set<std::string> documented;
+  for (size_t i = 0; i < lines.size(); ++i) {
+    const std::string& l = lines[i];
+    if (l.rfind('[', 0) == 0) section = l.substr(1, l.size() - 2);
+    // "key = value" or "# Default: none" for repeatable lists, each under a comment line.
+    const size_t eq = l.find(" =");
+    if (eq == std::string::npos || l[0] == '[') continue;
+    std::string key = l[0] == '#' ? "" : l.substr(0, eq);
+    if (key.empty()) continue;
+    ASSERT_GT(i, 0u);
+    EXPECT_EQ(lines[i - 1].rfind("# ", 0), 0u) << "no comment above " << l;
+    documented.insert(section.empty() ? key : section + "." + key);
+  }
+  std::string text((std::istreambuf_iterator<char>(std::ifstream(kConf).rdbuf())), {});
+  for (const auto& [option, value] : effective_options(Settings{})) {
+    if (option == "allow" || option == "deny") {
+      EXPECT_NE(text.find("Example: " + option + " = "), std::string::npos) << option;
+    } else {
+      EXPECT_TRUE(documented.count(option)) << option << " is not in conf/ampguard.conf";
+    }
+  }
+}
+
+TEST(Settings, CommandLineWinsOverTheFile) {
+  TempFile f("[limit]\nrate = 20/min\nburst = 4\n[block]\ntimeout = 5m\n");
+  Settings s;
+  ASSERT_EQ(load_settings(f.path(), {"--limit.rate=30/min", "--block.timeout", "7m"}, s), "");
+  EXPECT_EQ(s.limit_rate, "30/min");
+  EXPECT_EQ(s.limit_burst, "4");
+  EXPECT_EQ(s.block_timeout, "7m");
+  EXPECT_EQ(s.origin.count("limit.rate"), 0u);
+  EXPECT_EQ(s.origin.at("limit.burst"), f.path() + ":3");
+}
+
+TEST(Settings, RepeatableOptionsCollectEveryLine) {
+  TempFile f("allow = 192.0.2.0/24\nallow = 2001:db8::/32\ndeny = 198.51.100.7/32\n");
+  Settings s;
+  ASSERT_EQ(load_settings(f.path(), {}, s), "");
+  EXPECT_EQ(s.allow, (std::vector<std::string>{"192.0.2.0/24", "2001:db8::/32"}));
+  EXPECT_EQ(s.deny, std::vector<std::string>{"198.51.100.7/32"});
+}
+
+TEST(Settings, BadFilesNameFileLineAndReason) {
+  EXPECT_EQ(load_error("[limit]\nrate = 5/min\nbogus = 1\n"),
+            "FILE:3: unknown option 'bogus' in section [limit]");
+  EXPECT_EQ(load_error("# ok\n[limits]\n"), "FILE:2: unknown section 'limits'");
+  EXPECT_EQ(load_error("[limit]\nrate 5/min\n"),
+            "FILE:2: expected 'key = value', '[section]' or a comment");
+  EXPECT_EQ(
+      load_error("[block]\ntimeout = 10 parsecs\n"),
+      "FILE:2: block.timeout: '10 parsecs': unknown duration unit ' parsecs' (ms, s, m, h, d)");
+  EXPECT_EQ(load_error("[limit]\nmin-size = abc\n"),
+            "FILE:2: limit.min-size: the argument ('abc') for option 'limit.min-size' is invalid");
+  EXPECT_EQ(load_error("[limit]\nmode = fast\n"),
+            "FILE:2: limit.mode: 'fast' is neither packets nor bytes");
+  EXPECT_EQ(load_error("\n\n[limit]\nburst = 3\nburst = 4\n"),
+            "FILE:5: limit.burst is already set on line 4");
+  EXPECT_EQ(load_error("config = /etc/x\n"), "FILE:1: config is a command-line option");
+  EXPECT_EQ(load_error("[limit\n"), "FILE:1: a section header ends with ']'");
+  EXPECT_EQ(load_error("rate = 5/min\n"), "FILE:1: unknown option 'rate' above the first section");
+  Settings s;
+  EXPECT_EQ(load_settings("/nonexistent/ampguard.conf", {}, s),
+            "/nonexistent/ampguard.conf: cannot read: No such file or directory");
+}
+
+TEST(Settings, ControlCharactersInAFileAreEscaped) {
+  EXPECT_EQ(load_error("[a\x1b[31m]\n"), "FILE:1: unknown section 'a\\x1b[31m'");
+}
+
+TEST(Settings, LaterErrorsAreLocatedInTheFile) {
+  TempFile f("[limit]\nmode = bytes\nrate = 50/min\n");
+  Settings s;
+  ASSERT_EQ(load_settings(f.path(), {}, s), "");
+  EXPECT_EQ(locate_error(s, "limit.rate: '50/min' is a packet rate but limit.mode is bytes"),
+            f.path() + ":3: limit.rate: '50/min' is a packet rate but limit.mode is bytes");
+  EXPECT_EQ(locate_error(s, "need at least two lcores"), "need at least two lcores");
+}
+
+TEST(Settings, RenderedConfigReadsBackTheSame) {
+  TempFile f(
+      "allow = 192.0.2.0/24\ndry-run = true\n[limit]\nmode = bytes\nrate = 1MB/s\n[log]\nsyslog = "
+      "false\n");
+  Settings s;
+  ASSERT_EQ(load_settings(f.path(), {"--ports.mbufs=4096"}, s), "");
+  TempFile rendered(render_config(s));
+  Settings back;
+  ASSERT_EQ(load_settings(rendered.path(), {}, back), "") << render_config(s);
+  EXPECT_EQ(effective_options(back), effective_options(s));
+  EXPECT_EQ(back.mbufs, 4096u);
+  EXPECT_TRUE(back.dry_run);
+  EXPECT_FALSE(back.log_syslog);
+}
+
+TEST(Settings, RestartOnlyOptionsAreRealOptions) {
+  std::set<std::string> names;
+  for (const auto& [option, value] : effective_options(Settings{})) names.insert(option);
+  for (const auto& o : restart_only_options()) EXPECT_TRUE(names.count(o)) << o;
+}
+
+}  // namespace
+}  // namespace ampguard
