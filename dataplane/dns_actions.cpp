@@ -224,6 +224,24 @@ RewriteResult truncate_response(uint8_t* frame, uint32_t len, PacketView& v, uin
   }
   const uint32_t opt_len = opt.end - opt.start;
 
+  // IPv6: find the next-header byte that names the fragment header before any write, so that
+  // a chain we refuse leaves the frame untouched. parse_frame() walked this same chain, so it
+  // holds at most 8 headers, each within the packet.
+  uint8_t* link = nullptr;
+  if (v.l3 == L3::ipv6 && v.frag_header_offset != 0) {
+    link = frame + v.l3_offset + 6;
+    uint32_t hdr = uint32_t(v.l3_offset) + kIpv6HeaderLen;
+    while (hdr < v.frag_header_offset) {
+      // A second fragment header (nested fragmentation): removing one leaves a fragment.
+      if (*link == kIpv6NextFragment) return RewriteResult::fragmented;
+      const uint8_t* h = frame + hdr;
+      const uint32_t hlen = *link == kIpv6NextAh ? (h[1] + 2u) * 4 : (h[1] + 1u) * 8;
+      link = frame + hdr;
+      hdr += hlen;
+    }
+    assert(hdr == v.frag_header_offset && *link == kIpv6NextFragment);
+  }
+
   uint8_t* dns = frame + v.payload_offset;
   write_counts(dns, uint16_t(d.flags | kFlagTc), opt_len != 0 ? 1 : 0);
   // Kept byte for byte, options included; it only ever moves towards the question.
@@ -236,18 +254,7 @@ RewriteResult truncate_response(uint8_t* frame, uint32_t len, PacketView& v, uin
     if (v.more_fragments) store_be16(ip + 6, uint16_t(load_be16(ip + 6) & ~kIpv4MoreFragments));
     finish_ipv4(ip, uint16_t(v.ip_header_len + kUdpHeaderLen + dns_len));
   } else {
-    if (v.frag_header_offset != 0) {
-      // Find the next-header byte that names the fragment header; parse_frame() walked this
-      // same chain, so it holds at most 8 headers, each within the packet.
-      uint8_t* link = ip + 6;
-      uint32_t hdr = uint32_t(v.l3_offset) + kIpv6HeaderLen;
-      while (hdr < v.frag_header_offset) {
-        const uint8_t* h = frame + hdr;
-        const uint32_t hlen = *link == kIpv6NextAh ? (h[1] + 2u) * 4 : (h[1] + 1u) * 8;
-        link = frame + hdr;
-        hdr += hlen;
-      }
-      assert(hdr == v.frag_header_offset && *link == kIpv6NextFragment);
+    if (link != nullptr) {
       *link = frame[v.frag_header_offset];
       std::memmove(frame + v.frag_header_offset, frame + v.frag_header_offset + 8,
                    l4_offset - v.frag_header_offset - 8 + kUdpHeaderLen + dns_len);
