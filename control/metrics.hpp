@@ -1,0 +1,56 @@
+// Prometheus metrics: a custom collectable that sums the plain per-worker counters when
+// scraped (nothing from prometheus-cpp touches the packet path), served by prometheus-cpp's
+// Exposer on metrics.listen. Names: `ampguard_` prefix, `_total` on counters, base units, label
+// values from fixed lists only (ports, directions, verdict reasons, parse outcomes, results).
+#pragma once
+
+#include <prometheus/collectable.h>
+#include <prometheus/exposer.h>
+#include <prometheus/metric_family.h>
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "control/stats.hpp"
+
+namespace ampguard {
+
+// What the control thread adds to the workers' totals.
+struct ControlTotals {
+  uint64_t reloads_ok = 0, reloads_failed = 0;
+  uint64_t restart_pending = 0;  // options changed in the file that wait for a restart
+  uint64_t log_written = 0, log_suppressed = 0, log_dropped = 0;
+  uint64_t saves_ok = 0, saves_failed = 0;
+  uint64_t control_requests = 0, control_errors = 0;
+};
+
+// Fills both; called on the exposer's thread, so it must be safe against the control thread.
+using MetricsSource = std::function<void(StatsTotals&, ControlTotals&)>;
+
+// Every family, from one snapshot of the totals.
+std::vector<prometheus::MetricFamily> metric_families(const StatsTotals& t, const ControlTotals& c);
+
+class MetricsCollectable : public prometheus::Collectable {
+ public:
+  explicit MetricsCollectable(MetricsSource source) : source_(std::move(source)) {}
+  std::vector<prometheus::MetricFamily> Collect() const override;
+
+ private:
+  MetricsSource source_;
+};
+
+class MetricsServer {
+ public:
+  // Listens on "address:port" ("[v6]:port" for IPv6; port 0 picks one). Returns "" or the reason.
+  std::string start(const std::string& listen, MetricsSource source);
+  // The port bound (0 when not started).
+  int port() const;
+
+ private:
+  std::shared_ptr<MetricsCollectable> collectable_;
+  std::unique_ptr<prometheus::Exposer> exposer_;
+};
+
+}  // namespace ampguard

@@ -1,0 +1,90 @@
+#include "control/persistence.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+namespace ampguard {
+namespace {
+
+constexpr const char* kHeader = "# ampguard blocklist v1: address expires-unix-seconds reason";
+
+std::string sys_error(const std::string& what, const std::string& path) {
+  return what + " " + path + ": " + std::strerror(errno);
+}
+
+}  // namespace
+
+std::string save_blocklist(const std::string& path, const std::vector<SavedBlock>& entries) {
+  std::string text = std::string(kHeader) + "\n";
+  for (const SavedBlock& e : entries)
+    text += e.address + " " + std::to_string(e.expires_unix) + " " + e.reason + "\n";
+  const std::string tmp = path + ".tmp";
+  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0) return sys_error("cannot create", tmp);
+  size_t done = 0;
+  while (done < text.size()) {
+    const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      const std::string err = sys_error("cannot write", tmp);
+      ::close(fd);
+      ::unlink(tmp.c_str());
+      return err;
+    }
+    done += size_t(n);
+  }
+  // The data must be on disk before the rename makes it the file a restart reads.
+  if (::fsync(fd) != 0 || ::close(fd) != 0) {
+    const std::string err = sys_error("cannot sync", tmp);
+    ::unlink(tmp.c_str());
+    return err;
+  }
+  if (::rename(tmp.c_str(), path.c_str()) != 0) {
+    const std::string err = sys_error("cannot rename to", path);
+    ::unlink(tmp.c_str());
+    return err;
+  }
+  const std::string dir = std::filesystem::path(path).parent_path().empty()
+                              ? "."
+                              : std::filesystem::path(path).parent_path().string();
+  const int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dfd >= 0) {
+    ::fsync(dfd);  // makes the rename itself durable
+    ::close(dfd);
+  }
+  return "";
+}
+
+std::string load_blocklist(const std::string& path, std::vector<SavedBlock>& out) {
+  out.clear();
+  std::ifstream in(path);
+  if (!in) return sys_error("cannot read", path);
+  std::string line;
+  if (!std::getline(in, line) || line != kHeader)
+    return path + ":1: not an ampguard blocklist (expected '" + kHeader + "')";
+  for (unsigned n = 2; std::getline(in, line); ++n) {
+    std::istringstream fields(line);
+    SavedBlock e;
+    std::string expires, extra;
+    if (!(fields >> e.address >> expires >> e.reason) || (fields >> extra) ||
+        expires.find_first_not_of("0123456789") != std::string::npos || expires.size() > 19) {
+      out.clear();
+      return path + ":" + std::to_string(n) + ": expected 'ADDRESS EXPIRES-UNIX-SECONDS REASON'";
+    }
+    e.expires_unix = std::stoull(expires);
+    out.push_back(std::move(e));
+  }
+  if (in.bad()) {
+    out.clear();
+    return sys_error("cannot read", path);
+  }
+  return "";
+}
+
+}  // namespace ampguard
