@@ -140,7 +140,11 @@ class TableCore {
   bool find(FlowKey key, uint64_t& state) const {
     const Window w = window(key);
     for (unsigned i = 0; i < kWindowSlots; ++i) {
-      const Snapshot s = load(w[i]);
+      const Entry* e = w[i];
+      // A miss (the common case) costs one load per slot; only a hit pays for the snapshot.
+      // relaxed: load() below re-reads the key with acquire before trusting the state.
+      if (__atomic_load_n(&e->key, __ATOMIC_RELAXED) != key) continue;
+      const Snapshot s = load(e);
       if (s.key == key) {
         state = s.state;
         return true;
