@@ -195,15 +195,28 @@ def cmd_recipe(a):
            "nominal_over": nominal[2], "nominal_blocked": nominal[1],
            "blocked_until_min": earliest_until, "blocked_until_max": latest_until,
            "queries": len(sends), "first": sends[0], "last": sends[-1],
-           "cases": {str(k): v[0] for k, v in outcomes.items()}}
+           "cases": [c for v in outcomes.values() for c in v]}
     json.dump(res, open(a.out, "w"), indent=1)
     print(json.dumps({k: res[k] for k in ("allowed_passed", "nominal_passed", "nominal_over",
                                           "nominal_blocked", "queries")}))
 
 
+def cmd_now(a):
+    print(f"{time.monotonic():.6f}")
+
+
+def cmd_until(a):
+    d = a.t - time.monotonic()
+    if d > 0:
+        time.sleep(d)
+
+
 def main():
     ap = argparse.ArgumentParser()
     sub = ap.add_subparsers(dest="cmd", required=True)
+    sub.add_parser("now")
+    p = sub.add_parser("until")
+    p.add_argument("t", type=float)
     p = sub.add_parser("attack")
     p.add_argument("--victim", required=True)
     p.add_argument("--sport", type=int, required=True)
@@ -234,7 +247,7 @@ def main():
     p.add_argument("--out", required=True)
     a = ap.parse_args()
     {"attack": cmd_attack, "victim": cmd_victim, "client": cmd_client,
-     "recipe": cmd_recipe}[a.cmd](a)
+     "recipe": cmd_recipe, "now": cmd_now, "until": cmd_until}[a.cmd](a)
 
 
 if __name__ == "__main__":

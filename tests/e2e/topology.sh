@@ -229,6 +229,7 @@ ag_eal_args() {
 ag_bump_start() {
   AG_BUMP_RUN=$(( ${AG_BUMP_RUN:-0} + 1 ))
   AG_BUMP_LOG=$AG_DIR/ampguard-$AG_BUMP_RUN.log
+  : >"$AG_BUMP_LOG"
   AG_STATS=$AG_DIR/stats-$AG_BUMP_RUN.json
   # shellcheck disable=SC2046
   ip netns exec "$AG_NS_BUMP" "$AG_BIN" --ports.inside=0 --ports.outside=1 \
