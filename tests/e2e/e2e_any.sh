@@ -17,12 +17,12 @@ udp_any=0
 for server in "$AG_RESOLVER4" "$AG_RESOLVER6"; do
   out=$(ag_in_inet dig +notcp +ignore +time=2 +tries=1 @"$server" small.test ANY)
   udp_any=$((udp_any + 1))
-  echo "$out" | grep -q 'status: NOERROR' || ag_fail "TC reply via $server: no NOERROR header: $out"
+  grep -q 'status: NOERROR' <<<"$out" || ag_fail "TC reply via $server: no NOERROR header: $out"
   flags=$(echo "$out" | sed -n 's/^;; flags: \([a-z ]*\);.*/\1/p')
-  echo " $flags " | grep -q ' tc ' || ag_fail "TC reply via $server: TC flag missing ($flags)"
-  echo " $flags " | grep -q ' qr ' || ag_fail "TC reply via $server: QR flag missing ($flags)"
-  echo "$out" | grep -q 'ANSWER: 0, AUTHORITY: 0' || ag_fail "TC reply via $server carries records: $out"
-  echo "$out" | grep -q '^;small.test.[[:space:]]*IN[[:space:]]*ANY' || ag_fail "TC reply via $server: question not echoed"
+  grep -q ' tc ' <<<" $flags " || ag_fail "TC reply via $server: TC flag missing ($flags)"
+  grep -q ' qr ' <<<" $flags " || ag_fail "TC reply via $server: QR flag missing ($flags)"
+  grep -q 'ANSWER: 0, AUTHORITY: 0' <<<"$out" || ag_fail "TC reply via $server carries records: $out"
+  grep -q '^;small.test.[[:space:]]*IN[[:space:]]*ANY' <<<"$out" || ag_fail "TC reply via $server: question not echoed"
   ag_log "ok: UDP ANY via $server answered by ampguard: flags '$flags', no records"
 done
 
@@ -55,12 +55,12 @@ udp_any=$((udp_any + 1))
 for server in "$AG_RESOLVER4" "$AG_RESOLVER6"; do
   out=$(ag_in_inet dig +notcp +time=2 +tries=1 @"$server" small.test ANY)
   udp_any=$((udp_any + 1))
-  echo "$out" | grep -q 'Truncated, retrying in TCP mode' || ag_fail "dig did not retry over TCP: $out"
+  grep -q 'Truncated, retrying in TCP mode' <<<"$out" || ag_fail "dig did not retry over TCP: $out"
   got=$(echo "$out" | sed -n '/ANSWER SECTION/,/^$/p' | answer_of)
   ag_expect_eq "ANY answer after the TCP retry via $server" "$direct" "$got"
 done
 # kdig does not retry by itself: its UDP attempt must show TC, its TCP one the records.
-ag_in_inet kdig +notcp +time=2 +retry=0 @"$AG_RESOLVER4" small.test ANY | grep -qi 'flags: qr[a-z ]* tc' ||
+ag_in_inet kdig +notcp +time=2 +retry=0 @"$AG_RESOLVER4" small.test ANY | grep -i 'flags: qr[a-z ]* tc' >/dev/null ||
   ag_fail "kdig over UDP: no TC flag"
 udp_any=$((udp_any + 1))
 got=$(ag_in_inet kdig +tcp +time=2 +retry=0 +nocomments +noquestion +nostats @"$AG_RESOLVER4" small.test ANY | grep -v '^;' | answer_of)

@@ -200,7 +200,7 @@ EOF
   AG_UNBOUND_PID=$AG_LAST_PID
   local i
   for i in $(seq 100); do
-    if ag_in_res dig +short +time=1 +tries=1 @"$AG_RESOLVER4" small.test A 2>/dev/null | grep -q 10.53.0.100; then
+    if ag_in_res dig +short +time=1 +tries=1 @"$AG_RESOLVER4" small.test A 2>/dev/null | grep 10.53.0.100 >/dev/null; then
       ag_log "unbound up (pid $AG_UNBOUND_PID)"
       return 0
     fi
@@ -245,7 +245,7 @@ ag_bump_start() {
   AG_PROBES=0
   for i in $(seq 50); do
     AG_PROBES=$((AG_PROBES + 1))
-    if ag_in_inet dig +short +time=1 +tries=1 -b "$AG_OTHER4" @"$AG_RESOLVER4" ns.test A 2>/dev/null | grep -q "$AG_RESOLVER4"; then
+    if ag_in_inet dig +short +time=1 +tries=1 -b "$AG_OTHER4" @"$AG_RESOLVER4" ns.test A 2>/dev/null | grep "$AG_RESOLVER4" >/dev/null; then
       ag_log "ampguard forwarding (pid $AG_BUMP_PID, options: $*)"
       return 0
     fi
