@@ -53,6 +53,10 @@ void BlockLog::on_control_block(FlowKey key, const std::string& reason, uint64_t
        now_ns);
 }
 
+void BlockLog::remember(FlowKey key, const std::string& reason, uint64_t now_ns) {
+  track(key, reason, now_ns);
+}
+
 void BlockLog::on_control_unblock(FlowKey key, const std::string& why, uint64_t now_ns) {
   Tracked& t = tracked_[key];
   if (!t.blocked) {

@@ -39,6 +39,8 @@ class BlockLog {
   void on_event(const BlockEvent& e, uint64_t block_timeout_ns, uint64_t now_ns);
   // Control blocked key (reason: one word, e.g. "manual" or the restored reason).
   void on_control_block(FlowKey key, const std::string& reason, uint64_t ttl_ns, uint64_t now_ns);
+  // Tracks a restored key without a line (a restart is not a new block).
+  void remember(FlowKey key, const std::string& reason, uint64_t now_ns);
   // Control removed key (ampguardctl blocklist del / flush).
   void on_control_unblock(FlowKey key, const std::string& why, uint64_t now_ns);
   // Reports tracked keys no longer in bl as unblocked and untracked live keys as blocked.

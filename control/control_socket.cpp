@@ -38,9 +38,14 @@ std::string ControlSocket::open(const std::string& path) {
   const auto dir = std::filesystem::path(path).parent_path();
   if (!dir.empty()) std::filesystem::create_directories(dir, ec);
   struct stat st {};
-  // A socket left by a killed ampguard is replaced; any other file is not ours to remove.
+  // A socket left by a killed ampguard is replaced; a live one or any other file is not ours.
   if (::lstat(path.c_str(), &st) == 0) {
     if (!S_ISSOCK(st.st_mode)) return "control.socket: '" + path + "' exists and is not a socket";
+    const int probe = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    const bool live =
+        probe >= 0 && ::connect(probe, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
+    if (probe >= 0) ::close(probe);
+    if (live) return "control.socket: another process is serving '" + path + "'";
     ::unlink(path.c_str());
   }
   fd_ = ::socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);

@@ -11,6 +11,7 @@
 namespace {
 
 void on_signal(int) { ampguard::g_signal_stop.store(true); }
+void on_hangup(int) { ampguard::g_signal_reload.store(true); }
 
 }  // namespace
 
@@ -40,12 +41,14 @@ int main(int argc, char** argv) {
   }
   std::signal(SIGINT, on_signal);
   std::signal(SIGTERM, on_signal);
+  std::signal(SIGHUP, on_hangup);
 
   Runtime runtime(settings);
   std::string err = runtime.init_eal(argv[0]);
   if (err.empty()) err = runtime.start();
+  if (err.empty()) err = runtime.start_services();
   if (!err.empty()) {
-    std::fprintf(stderr, "ampguard: %s\n", err.c_str());
+    std::fprintf(stderr, "ampguard: %s\n", locate_error(settings, err).c_str());
     return 1;
   }
   std::printf("ampguard: forwarding between port %u (inside) and port %u (outside)\n",

@@ -25,6 +25,9 @@ std::string save_blocklist(const std::string& path, const std::vector<SavedBlock
   for (const SavedBlock& e : entries)
     text += e.address + " " + std::to_string(e.expires_unix) + " " + e.reason + "\n";
   const std::string tmp = path + ".tmp";
+  std::error_code ec;
+  const auto parent = std::filesystem::path(path).parent_path();
+  if (!parent.empty()) std::filesystem::create_directories(parent, ec);
   const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   if (fd < 0) return sys_error("cannot create", tmp);
   size_t done = 0;

@@ -1,31 +1,36 @@
 #include "control/runtime.hpp"
 
-#include <arpa/inet.h>
 #include <rte_eal.h>
 #include <rte_ethdev.h>
 #include <rte_lcore.h>
 #include <rte_mbuf.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <thread>
 
+#include "control/addresses.hpp"
+#include "control/persistence.hpp"
+#include "control/units.hpp"
 #include "dataplane/block_event.hpp"
 #include "dataplane/ports.hpp"
 
 namespace ampguard {
 
 std::atomic<bool> g_signal_stop{false};
+std::atomic<bool> g_signal_reload{false};
 
 namespace {
 
 constexpr unsigned kMbufCache = 256;
-constexpr const char* kLogPrefix = "DNS-amplification protection: ";
+constexpr uint64_t kSecond = 1'000'000'000;
+constexpr uint64_t kReconcileNs = kSecond;  // unblock lines come at most this late
 
-std::string format_addr(L3 l3, const std::array<uint8_t, 16>& a) {
-  char buf[INET6_ADDRSTRLEN];
-  inet_ntop(l3 == L3::ipv4 ? AF_INET : AF_INET6, a.data(), buf, sizeof buf);
-  return buf;
+uint64_t unix_now() {
+  return uint64_t(std::chrono::duration_cast<std::chrono::seconds>(
+                      std::chrono::system_clock::now().time_since_epoch())
+                      .count());
 }
 
 }  // namespace
@@ -104,6 +109,8 @@ std::string Runtime::start() {
   if (!err.empty()) return err;
   cfg->generation = 1;
   shared_->publish(std::move(cfg));
+  generation_.store(1, std::memory_order_relaxed);
+  configure_block_log();
 
   counters_ = std::make_unique<WorkerCounters[]>(queues);
   Worker::set_stop_flag(&stop_);
@@ -127,25 +134,131 @@ void Runtime::stop() {
   rte_eal_mp_wait_lcore();
   workers_running_ = false;
   drain_events();
+  if (services_ && !settings_.block_state_file.empty()) {
+    const std::string err = save_state();
+    say(err.empty() ? "ampguard: blocklist saved to " + settings_.block_state_file
+                    : "ampguard: " + err);
+  }
 }
 
-void Runtime::control_step() { drain_events(); }
+void Runtime::set_log_sink(std::function<void(const std::string&)> sink) {
+  log_ = sink;
+  block_log_.set_sink(std::move(sink));
+}
+
+void Runtime::say(const std::string& line) {
+  if (log_) {
+    log_(line);
+  } else {
+    std::printf("%s\n", line.c_str());
+    std::fflush(stdout);
+  }
+}
+
+void Runtime::configure_block_log() {
+  const DataplaneConfig& cfg = *shared_->config();
+  BlockLog::Limits l;
+  l.max_per_second = settings_.log_max_per_second;
+  parse_duration_ns(settings_.log_address_interval, l.address_interval_ns);
+  l.prefix_v4 = cfg.prefix_v4;
+  l.prefix_v6 = cfg.prefix_v6;
+  block_log_.configure(l);
+  parse_duration_ns(settings_.block_save_interval, save_interval_ns_);
+}
+
+std::string Runtime::start_services() {
+  if (settings_.log_syslog) block_log_.enable_syslog();
+  if (!settings_.block_state_file.empty()) restore_state();
+  // Without its socket or metrics ampguard still protects the resolver: warn and go on.
+  if (!settings_.control_socket.empty()) {
+    const std::string err = socket_.open(settings_.control_socket);
+    if (!err.empty()) say("ampguard: warning: no control socket: " + err);
+  }
+  if (!settings_.metrics_listen.empty()) {
+    const std::string err = metrics_.start(settings_.metrics_listen,
+                                           [this](StatsTotals& t, ControlTotals& c) {
+                                             t = totals();
+                                             c = control_totals();
+                                           });
+    if (!err.empty()) say("ampguard: warning: no metrics: " + err);
+  }
+  services_ = true;
+  next_save_ns_ = shared_->now_ns() + save_interval_ns_;
+  return "";
+}
+
+void Runtime::control_step() {
+  if (g_signal_reload.exchange(false)) reload();
+  drain_events();
+  const uint64_t now = shared_->now_ns();
+  if (now >= next_reconcile_ns_) {
+    block_log_.reconcile(shared_->blocklist, now);
+    next_reconcile_ns_ = now + kReconcileNs;
+  }
+  if (!services_) return;
+  socket_.poll([this](const std::string& request) { return command(request); });
+  if (!settings_.block_state_file.empty() && (save_due_ || now >= next_save_ns_)) {
+    const std::string err = save_state();
+    if (!err.empty()) say("ampguard: " + err);
+  }
+}
 
 void Runtime::drain_events() {
   BlockEvent e;
-  char line[256];
-  while (rte_ring_sc_dequeue_elem(shared_->events, &e, sizeof e) == 0) {
-    std::snprintf(line, sizeof line, "%sblocked %s for %llus: %u-byte response over its limit (worker %u)",
-                  kLogPrefix, format_addr(e.l3, e.addr).c_str(),
-                  (unsigned long long)(shared_->config()->block_timeout_ns / 1'000'000'000),
-                  e.ip_total_len, e.worker);
-    if (log_) {
-      log_(line);
-    } else {
-      std::printf("%s\n", line);
-      std::fflush(stdout);
-    }
+  const uint64_t timeout = shared_->config()->block_timeout_ns;
+  while (rte_ring_sc_dequeue_elem(shared_->events, &e, sizeof e) == 0)
+    block_log_.on_event(e, timeout, shared_->now_ns());
+}
+
+std::string Runtime::save_state() {
+  save_due_ = false;
+  const uint64_t now = shared_->now_ns();
+  next_save_ns_ = now + save_interval_ns_;
+  const DataplaneConfig& cfg = *shared_->config();
+  const uint64_t wall = unix_now();
+  std::vector<SavedBlock> entries;
+  shared_->blocklist.for_each(now, [&](FlowKey key, uint64_t expires_ns) {
+    // Rounded up: a restored entry never expires before the original would have.
+    entries.push_back({key_to_text(key, cfg.prefix_v4, cfg.prefix_v6),
+                       wall + (expires_ns - now + kSecond - 1) / kSecond, block_log_.reason(key)});
+  });
+  std::sort(entries.begin(), entries.end(),
+            [](const SavedBlock& a, const SavedBlock& b) { return a.address < b.address; });
+  const std::string err = save_blocklist(settings_.block_state_file, entries);
+  (err.empty() ? saves_ok_ : saves_failed_).fetch_add(1, std::memory_order_relaxed);
+  return err.empty() ? "" : "block.state-file: " + err;
+}
+
+void Runtime::restore_state() {
+  std::vector<SavedBlock> entries;
+  const std::string& path = settings_.block_state_file;
+  std::string err = load_blocklist(path, entries);
+  if (!err.empty()) {
+    say("ampguard: blocklist not restored (starting empty): " + err);
+    return;
   }
+  const DataplaneConfig& cfg = *shared_->config();
+  const uint64_t now = shared_->now_ns(), wall = unix_now();
+  unsigned restored = 0, expired = 0, skipped = 0;
+  for (const SavedBlock& e : entries) {
+    FlowKey key;
+    err = parse_key(e.address, cfg.prefix_v4, cfg.prefix_v6, key);
+    if (!err.empty()) {
+      say("ampguard: " + path + ": skipped: " + err);
+      ++skipped;
+      continue;
+    }
+    if (e.expires_unix <= wall) {
+      ++expired;
+      continue;
+    }
+    const uint64_t ttl = std::min<uint64_t>(e.expires_unix - wall, 400ull * 86400) * kSecond;
+    shared_->blocklist.block(key, now + ttl, now, control_tables_);
+    block_log_.remember(key, e.reason, now);
+    ++restored;
+  }
+  say("ampguard: restored " + std::to_string(restored) + " blocklist entries from " + path + " (" +
+      std::to_string(expired) + " expired, " + std::to_string(skipped) + " skipped)");
 }
 
 void Runtime::run() {
@@ -190,8 +303,26 @@ StatsTotals Runtime::totals() const {
   t.tables.limiter_capacity = shared_->limiter.capacity();
   t.tables.block_entries = shared_->blocklist.size(now);
   t.tables.block_capacity = shared_->blocklist.capacity();
-  t.config_generation = shared_->config()->generation;
+  t.config_generation = generation_.load(std::memory_order_relaxed);
+  t.tables.block_adds += control_tables_.block_adds.get();
+  t.tables.block_refreshes += control_tables_.block_refreshes.get();
+  t.tables.block_evictions += control_tables_.block_evictions.get();
   return t;
+}
+
+ControlTotals Runtime::control_totals() const {
+  ControlTotals c;
+  c.reloads_ok = reloads_ok_.load(std::memory_order_relaxed);
+  c.reloads_failed = reloads_failed_.load(std::memory_order_relaxed);
+  c.restart_pending = restart_pending_count_.load(std::memory_order_relaxed);
+  c.log_written = block_log_.lines_written();
+  c.log_suppressed = block_log_.lines_suppressed();
+  c.log_dropped = block_log_.lines_dropped();
+  c.saves_ok = saves_ok_.load(std::memory_order_relaxed);
+  c.saves_failed = saves_failed_.load(std::memory_order_relaxed);
+  c.control_requests = requests_.load(std::memory_order_relaxed);
+  c.control_errors = request_errors_.load(std::memory_order_relaxed);
+  return c;
 }
 
 }  // namespace ampguard

@@ -1,5 +1,9 @@
 // The running appliance: EAL, ports, shared state, worker lcores and the control loop on the
-// main lcore (block event logging, idle detection, stop on SIGINT/SIGTERM).
+// main lcore: block and unblock logging, reload (SIGHUP, ampguardctl), the control socket,
+// metrics, blocklist persistence, idle detection, stop on SIGINT/SIGTERM.
+//
+// Everything here runs on the control thread, except totals() and control_totals(), which the
+// metrics exposer's thread also calls: they read counters, atomics and the tables only.
 #pragma once
 
 #include <atomic>
@@ -8,6 +12,9 @@
 #include <string>
 #include <vector>
 
+#include "control/block_log.hpp"
+#include "control/control_socket.hpp"
+#include "control/metrics.hpp"
 #include "control/settings.hpp"
 #include "control/stats.hpp"
 #include "dataplane/shared_state.hpp"
@@ -24,19 +31,39 @@ class Runtime {
   std::string init_eal(const char* argv0);
   // Sets up ports, tables and config and launches the workers (the EAL must be up).
   std::string start();
-  // One pass of the control thread's duties: hand block events to the log.
+  // The services a real run adds to start(): syslog, blocklist restore, control socket,
+  // metrics. Returns "" or the reason.
+  std::string start_services();
+  // One pass of the control thread's duties: pending reload, block and unblock lines, control
+  // socket requests, periodic saves.
   void control_step();
+  // Re-reads the config file (with the command line on top) and publishes the new snapshot.
+  // A bad file changes nothing. Options that need a restart keep their running values.
+  Reply reload();
+  // Runs one control request ("status", "blocklist add 192.0.2.1 10m", ...).
+  Reply command(const std::string& request);
+  // Writes the blocklist to block.state-file now. Returns "" or the reason.
+  std::string save_state();
   // Runs control_step() until a signal or --exit-when-idle, then stops the workers.
   void run();
   // Stops the workers and waits for them; idempotent.
   void stop();
   StatsTotals totals() const;
+  ControlTotals control_totals() const;
   SharedState& shared() { return *shared_; }
+  const Settings& settings() const { return settings_; }
+  int metrics_port() const { return metrics_.port(); }
   // Where log lines go (default: stdout).
-  void set_log_sink(std::function<void(const std::string&)> sink) { log_ = std::move(sink); }
+  void set_log_sink(std::function<void(const std::string&)> sink);
 
  private:
   void drain_events();
+  void say(const std::string& line);
+  void configure_block_log();
+  void restore_state();
+  Reply blocklist_command(const std::vector<std::string>& words);
+  Reply top_command(const std::vector<std::string>& words);
+  std::string status_text() const;
 
   Settings settings_;
   bool eal_ready_ = false;
@@ -48,9 +75,24 @@ class Runtime {
   std::atomic<bool> stop_{false};
   bool workers_running_ = false;
   std::function<void(const std::string&)> log_;
+  BlockLog block_log_;
+  ControlSocket socket_;
+  MetricsServer metrics_;
+  bool services_ = false;
+  bool save_due_ = false;  // a control-socket change waits to be saved
+  uint64_t next_save_ns_ = 0, next_reconcile_ns_ = 0;
+  uint64_t save_interval_ns_ = 10'000'000'000;
+  std::vector<std::string> restart_pending_;
+  TableCounters control_tables_;  // blocklist changes made by the control thread
+  // Read by the metrics thread: never dereference the config snapshot there.
+  std::atomic<uint64_t> generation_{0};
+  std::atomic<uint64_t> reloads_ok_{0}, reloads_failed_{0}, restart_pending_count_{0};
+  std::atomic<uint64_t> saves_ok_{0}, saves_failed_{0}, requests_{0}, request_errors_{0};
 };
 
 // Set by SIGINT/SIGTERM.
 extern std::atomic<bool> g_signal_stop;
+// Set by SIGHUP: the control loop reloads the config file.
+extern std::atomic<bool> g_signal_reload;
 
 }  // namespace ampguard

@@ -46,7 +46,7 @@ struct Settings {
   // metrics.*, control.*, persistence, log.*
   std::string metrics_listen = "127.0.0.1:9977";  // "": no exposer
   std::string control_socket = "/run/ampguard/ctl.sock";  // "": no control socket
-  std::string block_state_file = "/var/lib/ampguard/blocklist.state";  // "": not saved
+  std::string block_state_file;  // "": not saved (runs never share state by accident)
   std::string block_save_interval = "10s";
   bool log_syslog = true;
   uint32_t log_max_per_second = 100;  // block/unblock lines over this are dropped and counted

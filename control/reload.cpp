@@ -1,0 +1,79 @@
+// Runtime::reload: the config file read again, checked, built into a fresh snapshot and
+// published through RCU; the tables are left as they are.
+#include <algorithm>
+#include <map>
+
+#include "control/runtime.hpp"
+
+namespace ampguard {
+namespace {
+
+// Puts the running values of the options that need a restart back into next, and names the
+// ones the file changed.
+std::vector<std::string> keep_restart_only(const Settings& running, Settings& next) {
+  std::map<std::string, std::string> before;
+  for (const auto& [option, value] : effective_options(running)) before[option] = value;
+  std::vector<std::string> changed;
+  for (const auto& [option, value] : effective_options(next)) {
+    const auto& r = restart_only_options();
+    if (std::find(r.begin(), r.end(), option) != r.end() && before[option] != value)
+      changed.push_back(option);
+  }
+  next.inside_port = running.inside_port;
+  next.outside_port = running.outside_port;
+  next.rx_descriptors = running.rx_descriptors;
+  next.tx_descriptors = running.tx_descriptors;
+  next.mbufs = running.mbufs;
+  next.tables = running.tables;
+  next.metrics_listen = running.metrics_listen;
+  next.control_socket = running.control_socket;
+  next.exit_when_idle_ms = running.exit_when_idle_ms;
+  if (next.limit_mode != running.limit_mode) {
+    // The limiter's state words are in the mode's units: rate and burst stay with the mode.
+    next.limit_mode = running.limit_mode;
+    next.limit_rate = running.limit_rate;
+    next.limit_burst = running.limit_burst;
+  }
+  next.eal_args = running.eal_args;
+  return changed;
+}
+
+}  // namespace
+
+Reply Runtime::reload() {
+  const std::string file =
+      settings_.config_file.empty() ? "the command line" : settings_.config_file;
+  Settings next;
+  std::string err = load_settings(settings_.config_file, settings_.cli_args, next);
+  const std::vector<std::string> restart =
+      err.empty() ? keep_restart_only(settings_, next) : std::vector<std::string>{};
+  auto cfg = std::make_unique<DataplaneConfig>();
+  if (err.empty()) err = locate_error(next, build_dataplane_config(next, *cfg));
+  if (!err.empty()) {
+    reloads_failed_.fetch_add(1, std::memory_order_relaxed);
+    say("ampguard: reload failed, running config kept: " + err);
+    return {false, err + "\n"};
+  }
+  const uint64_t generation = generation_.load(std::memory_order_relaxed) + 1;
+  cfg->generation = generation;
+  shared_->publish(std::move(cfg));  // returns once no worker can still read the old snapshot
+  generation_.store(generation, std::memory_order_relaxed);
+  settings_ = std::move(next);
+  configure_block_log();
+  restart_pending_ = restart;
+  restart_pending_count_.store(restart.size(), std::memory_order_relaxed);
+  reloads_ok_.fetch_add(1, std::memory_order_relaxed);
+  std::string text =
+      "reloaded " + file + ": config generation " + std::to_string(generation) + "\n";
+  if (!restart.empty()) {
+    text += "needs a restart to take effect (running values kept):";
+    for (const auto& o : restart) text += " " + o;
+    text += "\n";
+  }
+  std::string line = text.substr(0, text.size() - 1);
+  std::replace(line.begin(), line.end(), '\n', ';');
+  say("ampguard: " + line);
+  return {true, text};
+}
+
+}  // namespace ampguard

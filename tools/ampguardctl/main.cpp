@@ -1,0 +1,88 @@
+// ampguardctl: sends one command to ampguard's control socket and prints the answer.
+//
+//   ampguardctl [--socket PATH] COMMAND [ARGS...]      (ampguardctl help lists the commands)
+//
+// Exit status: 0 when ampguard answered "ok", 1 when it answered an error, 2 when it could not
+// be reached or the command line is wrong.
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <string>
+
+namespace {
+
+constexpr const char* kDefaultSocket = "/run/ampguard/ctl.sock";
+
+int usage() {
+  std::fprintf(stderr,
+               "usage: ampguardctl [--socket PATH] COMMAND [ARGS...]\n"
+               "  default socket %s; 'ampguardctl help' lists the commands\n",
+               kDefaultSocket);
+  return 2;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::string path = kDefaultSocket, request;
+  int i = 1;
+  for (; i < argc; ++i) {
+    const std::string a = argv[i];
+    if (a == "--socket" && i + 1 < argc) {
+      path = argv[++i];
+    } else if (a.rfind("--socket=", 0) == 0) {
+      path = a.substr(9);
+    } else if (a == "-h" || a == "--help") {
+      usage();
+      return 0;
+    } else {
+      break;
+    }
+  }
+  for (; i < argc; ++i) {
+    if (std::strchr(argv[i], '\n') != nullptr) return usage();
+    request += (request.empty() ? "" : " ") + std::string(argv[i]);
+  }
+  if (request.empty()) return usage();
+  sockaddr_un addr{};
+  if (path.size() >= sizeof addr.sun_path) {
+    std::fprintf(stderr, "ampguardctl: socket path too long: %s\n", path.c_str());
+    return 2;
+  }
+  addr.sun_family = AF_UNIX;
+  std::strncpy(addr.sun_path, path.c_str(), sizeof addr.sun_path - 1);
+  const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0 || ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    std::fprintf(stderr, "ampguardctl: cannot connect to %s: %s (is ampguard running?)\n",
+                 path.c_str(), std::strerror(errno));
+    return 2;
+  }
+  timeval tv{30, 0};  // a reload waits for the workers; nothing takes longer
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  request += "\n";
+  if (::send(fd, request.data(), request.size(), MSG_NOSIGNAL) != ssize_t(request.size())) {
+    std::fprintf(stderr, "ampguardctl: cannot send to %s: %s\n", path.c_str(),
+                 std::strerror(errno));
+    return 2;
+  }
+  std::string answer;
+  char buf[65536];
+  ssize_t n;
+  while ((n = ::recv(fd, buf, sizeof buf, 0)) > 0) answer.append(buf, size_t(n));
+  ::close(fd);
+  if (n < 0) {
+    std::fprintf(stderr, "ampguardctl: no answer from %s: %s\n", path.c_str(),
+                 std::strerror(errno));
+    return 2;
+  }
+  if (answer.rfind("ok\n", 0) == 0) {
+    std::fwrite(answer.data() + 3, 1, answer.size() - 3, stdout);
+    return 0;
+  }
+  std::fprintf(stderr, "ampguardctl: %s", answer.empty() ? "connection closed\n" : answer.c_str());
+  return 1;
+}
