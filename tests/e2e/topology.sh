@@ -24,13 +24,15 @@ AG_CLIENT4=10.53.0.10
 AG_OTHER4=10.53.0.11
 AG_VICTIM4=10.53.0.20
 AG_CLIENT6=fd00:53::10
+AG_METRICS=127.0.0.1:9977  # inside the bump namespace
 
 ag_log() { printf '[%s %s] %s\n' "$(date +%T.%3N)" "${AG_TEST:-e2e}" "$*" >&2; }
 ag_fail() { ag_log "FAIL: $*"; exit 1; }
 
-# ag_init BIN: names, work directory and the cleanup trap.
+# ag_init BIN [CTL]: names, work directory and the cleanup trap.
 ag_init() {
   AG_BIN=$1
+  AG_CTL=${2:-$(dirname "$1")/tools/ampguardctl}
   [ -x "$AG_BIN" ] || ag_fail "ampguard binary '$AG_BIN' not found"
   [ "$(id -u)" -eq 0 ] || { echo "SKIP: e2e tests need root (network namespaces)"; exit 77; }
   for tool in ip ethtool unbound dig; do
@@ -88,6 +90,8 @@ ag_bg() {
 }
 
 ag_in_res() { ip netns exec "$AG_NS_RES" "$@"; }
+ag_in_bump() { ip netns exec "$AG_NS_BUMP" "$@"; }
+ag_ctl() { "$AG_CTL" --socket "$AG_DIR/ctl.sock" "$@"; }
 ag_in_inet() { ip netns exec "$AG_NS_INET" "$@"; }
 
 # No checksum offload (af_packet would forward unfinished checksums), no segmentation or
@@ -232,8 +236,12 @@ ag_bump_start() {
   : >"$AG_BUMP_LOG"
   AG_STATS=$AG_DIR/stats-$AG_BUMP_RUN.json
   # shellcheck disable=SC2046
+  # Control socket in our work directory (the default /run/ampguard/ctl.sock is shared with
+  # anyone else running ampguard here), metrics on the bump namespace's own loopback, no
+  # syslog, and every block/unblock line written (no per-address suppression).
   ip netns exec "$AG_NS_BUMP" "$AG_BIN" --ports.inside=0 --ports.outside=1 \
-    --stats-file="$AG_STATS" "$@" -- $(ag_eal_args) >"$AG_BUMP_LOG" 2>&1 &
+    --stats-file="$AG_STATS" --control.socket="$AG_DIR/ctl.sock" --metrics.listen="$AG_METRICS" \
+    --log.syslog=0 --log.address-interval=0s "$@" -- $(ag_eal_args) >"$AG_BUMP_LOG" 2>&1 &
   AG_BUMP_PID=$!
   local i
   for i in $(seq 200); do
