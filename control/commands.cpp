@@ -38,7 +38,7 @@ std::vector<std::string> split(const std::string& line) {
 // Printable only: a request may hold anything, and errors echo it.
 std::string printable(const std::string& s) {
   std::string out;
-  for (unsigned char c : s.substr(0, 64)) out += c >= 0x20 && c < 0x7f ? char(c) : '?';
+  for (unsigned char c : s.substr(0, 256)) out += c >= 0x20 && c < 0x7f ? char(c) : '?';
   return out;
 }
 

@@ -1,6 +1,6 @@
 #include "control/metrics.hpp"
 
-#include <initializer_list>
+#include <deque>
 
 namespace ampguard {
 namespace {
@@ -32,10 +32,10 @@ class Families {
   void one(const std::string& name, const std::string& help, MetricType type, uint64_t v) {
     sample(add(name, help, type), {}, v);
   }
-  std::vector<MetricFamily> take() { return std::move(out_); }
+  std::vector<MetricFamily> take() { return {out_.begin(), out_.end()}; }
 
  private:
-  std::vector<MetricFamily> out_;
+  std::deque<MetricFamily> out_;  // add() hands out references that later adds must not move
 };
 
 constexpr MetricType kCounter = MetricType::Counter;

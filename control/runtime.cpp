@@ -96,6 +96,8 @@ std::string Runtime::start() {
     if (!err.empty()) return err;
   }
   ports_started_ = true;
+  ports_[unsigned(PortSide::inside)] = s.inside_port;
+  ports_[unsigned(PortSide::outside)] = s.outside_port;
 
   if (s.tables.limiter_entries < 8 || s.tables.block_entries < 8)
     return "limit.max-entries and block.max-entries must be at least 8";
@@ -288,10 +290,9 @@ StatsTotals Runtime::totals() const {
   uint64_t first = 0, last = 0;
   for (size_t w = 0; w < workers_.size(); ++w) add_worker_counters(counters_[w], t, first, last);
   if (last > first) t.forwarding_seconds = double(last - first) / double(rte_get_tsc_hz());
-  const uint16_t ports[kPortSides] = {settings_.inside_port, settings_.outside_port};
   for (unsigned p = 0; p < kPortSides; ++p) {
     rte_eth_stats es{};
-    if (rte_eth_stats_get(ports[p], &es) != 0) continue;
+    if (rte_eth_stats_get(ports_[p], &es) != 0) continue;
     t.port[p].ipackets = es.ipackets;
     t.port[p].opackets = es.opackets;
     t.port[p].imissed = es.imissed;

@@ -66,6 +66,7 @@ class Runtime {
   std::string status_text() const;
 
   Settings settings_;
+  uint16_t ports_[kPortSides] = {};  // a reload replaces settings_; totals() reads these
   bool eal_ready_ = false;
   bool ports_started_ = false;
   rte_mempool* pool_ = nullptr;
