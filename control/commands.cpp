@@ -1,5 +1,6 @@
 // Runtime::command: the requests ampguardctl sends over the control socket.
 #include <algorithm>
+#include <cmath>
 #include <sstream>
 
 #include "control/addresses.hpp"
@@ -187,7 +188,7 @@ Reply Runtime::top_command(const std::vector<std::string>& w) {
   for (size_t i = 0; i < shown; ++i) {
     const Row& r = rows[i];
     o << key_to_text(r.key, cfg.prefix_v4, cfg.prefix_v6) << " " << r.credit / unit << " "
-      << cap / unit << " " << uint64_t(100.0 * double(cap - r.credit) / double(cap)) << "% "
+      << cap / unit << " " << std::lround(100.0 * double(cap - r.credit) / double(cap)) << "% "
       << (shared_->blocklist.contains(r.key, now) ? "blocked" : "-") << "\n";
   }
   return {true, o.str()};
