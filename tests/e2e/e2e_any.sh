@@ -3,7 +3,7 @@
 # the default); dig's automatic retry over TCP then gets Unbound's real answer.
 AG_TEST=any
 source "$(dirname "$0")/topology.sh"
-ag_init "$1"
+ag_init "$1" "${2:-}"
 ag_topology_up
 ag_unbound_start
 ag_bump_start

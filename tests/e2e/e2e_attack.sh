@@ -18,7 +18,7 @@
 # duration bytes (IP lengths), and at least the burst's worth of whole packets.
 AG_TEST=attack
 source "$(dirname "$0")/topology.sh"
-ag_init "$1"
+ag_init "$1" "${2:-}"
 ag_topology_up
 ag_unbound_start
 

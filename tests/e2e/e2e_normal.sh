@@ -4,7 +4,7 @@
 # ampguard's own counters show that it dropped nothing at all.
 AG_TEST=normal
 source "$(dirname "$0")/topology.sh"
-ag_init "$1"
+ag_init "$1" "${2:-}"
 ag_topology_up
 ag_unbound_start
 ag_bump_start

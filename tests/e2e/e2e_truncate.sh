@@ -10,7 +10,7 @@
 # run here (af_xdp only where the kernel offers it).
 AG_TEST=truncate
 source "$(dirname "$0")/topology.sh"
-ag_init "$1"
+ag_init "$1" "${2:-}"
 ag_topology_up
 ag_unbound_start
 

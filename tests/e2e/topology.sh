@@ -297,3 +297,77 @@ ag_expect_eq() {  # ag_expect_eq WHAT EXPECTED ACTUAL
   [ "$2" = "$3" ] || ag_fail "$1: expected $2, got $3"
   ag_log "ok: $1 = $3"
 }
+
+# --- Prometheus (scenarios metrics and reload) --------------------------------------------------
+AG_PROM=127.0.0.1:9090  # inside the bump namespace, next to ampguard's exposer
+
+# ag_prometheus_start: a real Prometheus server scraping ampguard every second, with a
+# generated config (checked by promtool) and its own TSDB in the work directory.
+ag_prometheus_start() {
+  command -v prometheus >/dev/null || ag_fail "prometheus is not installed"
+  cat >"$AG_DIR/prometheus.yml" <<PEOF
+global:
+  scrape_interval: 1s
+  scrape_timeout: 1s
+  evaluation_interval: 1s
+scrape_configs:
+  - job_name: ampguard
+    static_configs:
+      - targets: ['$AG_METRICS']
+PEOF
+  promtool check config "$AG_DIR/prometheus.yml" >/dev/null || ag_fail "promtool rejected the config"
+  ag_bg "$AG_NS_BUMP" "$AG_DIR/prometheus.log" prometheus --config.file="$AG_DIR/prometheus.yml" \
+    --storage.tsdb.path="$AG_DIR/tsdb" --web.listen-address="$AG_PROM" \
+    --storage.tsdb.retention.time=1h --log.level=warn
+  AG_PROM_PID=$AG_LAST_PID
+  local i
+  for i in $(seq 150); do
+    [ "$(ag_prom 'up{job="ampguard"}' 2>/dev/null)" = 1 ] && { ag_log "prometheus up and scraping ampguard"; return 0; }
+    kill -0 "$AG_PROM_PID" 2>/dev/null || ag_fail "prometheus exited"
+    sleep 0.2
+  done
+  ag_fail "prometheus does not see ampguard up"
+}
+
+# ag_prom QUERY: the instant value of a PromQL expression through Prometheus's HTTP API
+# (summed over the series; "none" when there is no series).
+ag_prom() {
+  ag_in_bump "$AG_PY" - "$AG_PROM" "$1" <<'PEOF'
+import json, sys, urllib.parse, urllib.request
+url = f"http://{sys.argv[1]}/api/v1/query?" + urllib.parse.urlencode({"query": sys.argv[2]})
+r = json.load(urllib.request.urlopen(url, timeout=5))
+assert r["status"] == "success", r
+res = r["data"]["result"]
+if not res:
+    print("none")
+else:
+    v = sum(float(s["value"][1]) for s in res)
+    print(int(v) if v == int(v) else v)
+PEOF
+}
+
+# ag_prom_wait QUERY EXPECTED [SECONDS]: wait for Prometheus to have scraped the value.
+ag_prom_wait() {
+  local got="" i
+  for i in $(seq $(( ${3:-10} * 4 ))); do
+    got=$(ag_prom "$1" 2>/dev/null || echo error)
+    [ "$got" = "$2" ] && { ag_log "ok: prometheus: $1 = $got"; return 0; }
+    sleep 0.25
+  done
+  ag_fail "prometheus: $1: expected $2, got $got"
+}
+
+# ag_metrics NAME{LABELS}: a value straight from ampguard's exposer (no Prometheus).
+ag_metric() {
+  ag_in_bump "$AG_PY" - "$AG_METRICS" "$1" <<'PEOF'
+import sys, urllib.request
+text = urllib.request.urlopen(f"http://{sys.argv[1]}/metrics", timeout=5).read().decode()
+for line in text.splitlines():
+    if line.startswith(sys.argv[2] + " "):
+        v = float(line.split()[-1])
+        print(int(v) if v == int(v) else v)
+        break
+else:
+    print("none")
+PEOF
+}
