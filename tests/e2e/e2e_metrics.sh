@@ -55,6 +55,38 @@ ag_prom_wait 'ampguard_truncations_total' 0
 ag_prom_wait 'sum(ampguard_port_tx_dropped_total)' 0
 ag_prom_wait 'sum(ampguard_dpdk_port_imissed_total)' 0
 
+# The deployment files: conf/prometheus.yml is a valid config, and every panel query of
+# conf/grafana-dashboard.json parses and finds series in this Prometheus (Grafana's
+# $__rate_interval and $job replaced by what Grafana would send here).
+CONF_DIR=$AG_HERE/../../conf
+if [ -f "$CONF_DIR/prometheus.yml" ]; then
+  promtool check config "$CONF_DIR/prometheus.yml" >/dev/null || ag_fail "promtool rejects conf/prometheus.yml"
+  ag_log "ok: conf/prometheus.yml passes promtool check config"
+fi
+if [ -f "$CONF_DIR/grafana-dashboard.json" ]; then
+  ag_in_bump "$AG_PY" - "$AG_PROM" "$CONF_DIR/grafana-dashboard.json" <<'PYEOF' || ag_fail "dashboard queries"
+import json, sys, urllib.parse, urllib.request
+prom, path = sys.argv[1:]
+d = json.load(open(path))
+exprs = [(p["title"], t["expr"]) for p in d["panels"] for t in p.get("targets", [])]
+bad = []
+for title, e in exprs:
+    q = e.replace("$__rate_interval", "10s").replace('"$job"', '".*"')
+    url = f"http://{prom}/api/v1/query?" + urllib.parse.urlencode({"query": q})
+    try:
+        r = json.load(urllib.request.urlopen(url, timeout=5))
+        if r["status"] != "success" or not r["data"]["result"]:
+            bad.append(f"{title}: {q}: no series")
+    except Exception as ex:
+        bad.append(f"{title}: {q}: {ex}")
+print(f"dashboard: {len(exprs)} queries, {len(bad)} without data", file=sys.stderr)
+for b in bad:
+    print("  " + b, file=sys.stderr)
+sys.exit(1 if bad else 0)
+PYEOF
+  ag_log "ok: every conf/grafana-dashboard.json query returns series from Prometheus"
+fi
+
 # The same numbers from ampguard's own final counters.
 declare -A from_prom
 for r in over_limit blocklisted_source response_within_limit any_tc_reply query; do
