@@ -253,10 +253,17 @@ def main():
         if os.path.exists(path):
             p("### Profile of this run, %s mix (worker CPU)" % trace)
             p("")
-            p("`perf record -e cpu-clock -C 1 -- ampguard ...; perf report --no-children "
-              "--sort dso,symbol` (top entries):")
+            p("`perf record -e cpu-clock -- ampguard ...; perf report --no-children --comms "
+              "rte-worker-1 --percentage relative --sort dso,symbol` (top entries; the pcap "
+              "driver is stripped, so its samples show as addresses):")
             p("")
             p("```")
+            dso = os.path.join(w, "perf-%s-dso.txt" % trace)
+            if os.path.exists(dso):
+                p("# by library, percent of all the process's samples (the rest: main lcore)")
+                p(open(dso).read().rstrip())
+                p("# by symbol, percent of the worker's samples")
+                p("")
             p(open(path).read().rstrip())
             p("```")
             p("")

@@ -11,7 +11,7 @@ usage() {
   cat <<'EOF'
 usage: bench/run.sh [options]
 
-  --quick          short smoke run: 1 run each, 3 s, 100,000 attack victims, short micros
+  --quick          short smoke run: 1 run each, 5 s, 100,000 attack victims, short micros
   --runs N         full-process runs per program and trace (default 5)
   --seconds S      forwarding seconds per full-process run (default 6)
   --victims N      distinct spoofed victims in the attack trace (default: as many as the
@@ -48,7 +48,7 @@ while [ $# -gt 0 ]; do
   shift
 done
 if [ "$QUICK" = 1 ]; then
-  RUNS=1 RUN_SECONDS=3 PERF=0
+  RUNS=1 RUN_SECONDS=5 PERF=0
   VICTIMS=${VICTIMS:-100000}
 fi
 [ "$(id -u)" -eq 0 ] || { echo "run.sh: run as root (hugepages, network namespaces)" >&2; exit 1; }
@@ -188,10 +188,9 @@ run_testpmd() {  # trace workers run mode
   [ "$r" = 1 ] && echo "testpmd $mode ($trace, $w core(s)): ${cmd[*]}" >> "$COMMANDS"
   run_for "$logf" "start packet forwarding" "${cmd[@]}"
   # Rx-pps per port per 1 s period: sum both ports, skip the first 2 periods, median.
-  RATE=$(awk '/Rx-pps:/ {v[n++] = $2} END {
-         m = 0; for (i = 4; i + 1 < n; i += 2) s[m++] = v[i] + v[i + 1];
-         if (m == 0) { print "0"; exit }
-         asort(s); printf "%.4f\n", (m % 2 ? s[(m + 1) / 2] : (s[m / 2] + s[m / 2 + 1]) / 2) / 1e6 }' "$logf")
+  RATE=$(awk '/Rx-pps:/ {v[n++] = $2} END {for (i = 4; i + 1 < n; i += 2) print v[i] + v[i + 1]}' \
+    "$logf" | sort -n | awk '{s[m++] = $1} END {
+      if (m == 0) print "0"; else printf "%.4f\n", (m % 2 ? s[(m - 1) / 2] : (s[m / 2 - 1] + s[m / 2]) / 2) / 1e6 }')
 }
 
 for trace in normal attack; do
@@ -216,11 +215,15 @@ if [ "$PERF" = 1 ] && command -v perf > /dev/null; then
     mode=""; [ "$trace" = normal ] && mode="--dry-run"
     # shellcheck disable=SC2046,SC2086
     run_for "$WORK/perf-$trace.log" "ampguard: forwarding between" \
-      perf record -e cpu-clock -C 1 -o "$WORK/perf-$trace.data" -- \
+      perf record -e cpu-clock -o "$WORK/perf-$trace.data" -- \
       "$AMPGUARD" $mode --ports.mbufs=$((FRAMES[$trace] + WORKSET)) -- -l 0,1 --in-memory \
       --log-level=error $(vdevs "$trace" 1)
-    perf report -i "$WORK/perf-$trace.data" --no-children --sort dso,symbol --stdio 2> /dev/null |
-      grep -v '^#' | grep -v '^$' | head -25 > "$WORK/perf-$trace.txt" || true
+    # the worker thread only (the main lcore loads the pcaps and sleeps)
+    perf report -i "$WORK/perf-$trace.data" --no-children --comms rte-worker-1 \
+      --percentage relative --sort dso,symbol --stdio 2> /dev/null |
+      grep -v '^#' | grep -v '^$' | sed 's/ *- *- *$//; s/ *$//' | head -25 > "$WORK/perf-$trace.txt" || true
+    perf report -i "$WORK/perf-$trace.data" --no-children --sort comm,dso --stdio 2> /dev/null |
+      grep rte-worker-1 | sed 's/ *$//' | head -8 > "$WORK/perf-$trace-dso.txt" || true
     log "perf profile ($trace) done"
   done
 fi
