@@ -2,6 +2,7 @@
 # with datafile= and outfile= set).
 set terminal pngcairo size 900,500 font ",11"
 set output outfile
+set termoption noenhanced
 set title "One forwarding core, net_pcap infinite_rx on both ports (median Mpps)"
 set ylabel "Mpps (both ports' RX)"
 set style data histograms

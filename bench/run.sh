@@ -15,12 +15,12 @@ usage: bench/run.sh [options]
   --runs N         full-process runs per program and trace (default 5)
   --seconds S      forwarding seconds per full-process run (default 6)
   --victims N      distinct spoofed victims in the attack trace (default: as many as the
-                   hugepages hold, at most 1,200,000)
+                   hugepages hold, at most 1,000,000)
   --hugepages N    2 MiB hugepages to reserve (default 2048; the attack trace's pcap replay
                    needs every frame in mbufs); the previous count is restored at exit
   --rev REV        build the git revision REV (git archive) instead of the working tree
   --no-kernel      skip bench/kernel_compare.sh (needs root and network namespaces)
-  --no-perf        skip the perf profiles
+  --no-perf        skip the perf profiles (--perf: profile in --quick mode too)
   --out DIR        where RESULTS.md and results.png go (default: bench/)
   -h, --help       this text
 
@@ -41,6 +41,7 @@ while [ $# -gt 0 ]; do
     --rev) REV=$2; shift ;;
     --no-kernel) KERNEL=0 ;;
     --no-perf) PERF=0 ;;
+    --perf) PERF=2 ;;
     --out) OUT=$2; shift ;;
     -h|--help) usage; exit 0 ;;
     *) echo "run.sh: unknown option $1" >&2; usage >&2; exit 2 ;;
@@ -48,7 +49,8 @@ while [ $# -gt 0 ]; do
   shift
 done
 if [ "$QUICK" = 1 ]; then
-  RUNS=1 RUN_SECONDS=5 PERF=0
+  RUNS=1 RUN_SECONDS=5
+  [ "$PERF" = 2 ] || PERF=0
   VICTIMS=${VICTIMS:-100000}
 fi
 [ "$(id -u)" -eq 0 ] || { echo "run.sh: run as root (hugepages, network namespaces)" >&2; exit 1; }
@@ -75,6 +77,7 @@ STARTED=$(date +%s)
 # ---- build ----------------------------------------------------------------------------------
 SRC="$ROOT"
 if [ -n "$REV" ]; then
+  BUILD="$ROOT/build-bench-rev"  # a CMake build dir is tied to its source dir
   SRC="$BUILD/src"
   rm -rf "$SRC" && mkdir -p "$SRC"
   git -C "$ROOT" archive "$REV" | tar -x -C "$SRC"
@@ -104,7 +107,7 @@ NORMAL_ARGS="--queries 100000 --clients 100000 --large-share 0.2 --fragmented-sh
 if [ -z "$VICTIMS" ]; then
   # attack frames: victims responses (+ ~0.1 % fragments) + victims/5 flood + 41,000 normal
   VICTIMS=$(awk -v m="$MBUFS_FIT" -v w="$WORKSET" 'BEGIN {v = int((m - w - 41000) / 1.21 / 1000) * 1000;
-    if (v > 1200000) v = 1200000; print v}')
+    if (v > 1000000) v = 1000000; print v}')
 fi
 FLOOD=$((VICTIMS / 5))
 ATTACK_ARGS="--queries 20000 --clients 20000 --large-share 0.2 --fragmented-share 0.02 --attack many --victims $VICTIMS --attack-responses $VICTIMS --blocked-flood $FLOOD"
@@ -210,7 +213,7 @@ for r in $(seq "$SCALE_RUNS"); do
 done
 
 # ---- profiles ---------------------------------------------------------------------------------
-if [ "$PERF" = 1 ] && command -v perf > /dev/null; then
+if [ "$PERF" != 0 ] && command -v perf > /dev/null; then
   for trace in normal attack; do
     mode=""; [ "$trace" = normal ] && mode="--dry-run"
     # shellcheck disable=SC2046,SC2086
