@@ -123,9 +123,10 @@ std::vector<MetricFamily> metric_families(const StatsTotals& t, const ControlTot
   f.one("limiter_expiries_total", "Idle limiter entries forgotten", kCounter, tt.limiter_expiries);
   f.one("blocklist_entries", "Blocked destinations", kGauge, tt.block_entries);
   f.one("blocklist_capacity", "Blocklist capacity", kGauge, tt.block_capacity);
-  f.one("blocklist_adds_total",
-        "Destinations added to the blocklist (workers, ampguardctl, restore)", kCounter,
-        tt.block_adds);
+  f.one(
+      "blocklist_adds_total",
+      "Destinations added to the blocklist by workers and ampguardctl (restored ones are not adds)",
+      kCounter, tt.block_adds);
   f.one("blocklist_refreshes_total",
         "Blocks reset to the full timeout by another over-limit response", kCounter,
         tt.block_refreshes);

@@ -113,6 +113,8 @@ std::string Runtime::start() {
   shared_->publish(std::move(cfg));
   generation_.store(1, std::memory_order_relaxed);
   configure_block_log();
+  // Before the workers start: not one packet may pass that the saved blocklist would drop.
+  if (!s.block_state_file.empty()) restore_state();
 
   counters_ = std::make_unique<WorkerCounters[]>(queues);
   Worker::set_stop_flag(&stop_);
@@ -170,7 +172,6 @@ void Runtime::configure_block_log() {
 
 std::string Runtime::start_services() {
   if (settings_.log_syslog) block_log_.enable_syslog();
-  if (!settings_.block_state_file.empty()) restore_state();
   // Without its socket or metrics ampguard still protects the resolver: warn and go on.
   if (!settings_.control_socket.empty()) {
     const std::string err = socket_.open(settings_.control_socket);
@@ -242,6 +243,7 @@ void Runtime::restore_state() {
   const DataplaneConfig& cfg = *shared_->config();
   const uint64_t now = shared_->now_ns(), wall = unix_now();
   unsigned restored = 0, expired = 0, skipped = 0;
+  TableCounters restore_counters;  // a restored entry is not a new block: not counted as an add
   for (const SavedBlock& e : entries) {
     FlowKey key;
     err = parse_key(e.address, cfg.prefix_v4, cfg.prefix_v6, key);
@@ -255,7 +257,7 @@ void Runtime::restore_state() {
       continue;
     }
     const uint64_t ttl = std::min<uint64_t>(e.expires_unix - wall, 400ull * 86400) * kSecond;
-    shared_->blocklist.block(key, now + ttl, now, control_tables_);
+    shared_->blocklist.block(key, now + ttl, now, restore_counters);
     block_log_.remember(key, e.reason, now);
     ++restored;
   }

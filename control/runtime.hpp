@@ -29,10 +29,11 @@ class Runtime {
 
   // Initialises the EAL with settings.eal_args. Returns "" or the reason.
   std::string init_eal(const char* argv0);
-  // Sets up ports, tables and config and launches the workers (the EAL must be up).
+  // Sets up ports, tables and config, restores block.state-file and launches the workers (the
+  // EAL must be up).
   std::string start();
-  // The services a real run adds to start(): syslog, blocklist restore, control socket,
-  // metrics. Returns "" or the reason.
+  // The services a real run adds to start(): syslog, control socket, metrics, periodic saves.
+  // Returns "" or the reason.
   std::string start_services();
   // One pass of the control thread's duties: pending reload, block and unblock lines, control
   // socket requests, periodic saves.
