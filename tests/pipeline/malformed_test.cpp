@@ -83,7 +83,6 @@ std::vector<Case> cases() {
   };
 
   // Ethernet and VLAN.
-  add("zero-length frame", {}, kOut, R::malformed, S::truncated_ethernet);
   add("one-byte runt", {0x42}, kIn, R::malformed, S::truncated_ethernet);
   add("runt cut inside the ether type", prefix(q4, 13), kOut, R::malformed, S::truncated_ethernet);
   add("IPv4 ether type and nothing else", prefix(q4, 14), kOut, R::malformed, S::truncated_ipv4);
