@@ -5,7 +5,8 @@
 #
 # Kernel: agk-rtr forwards (ip_forward=1) with the nftables version of the recipe
 # (REFERENCE.md; rin is the inside port, rout the outside one). ampguard: the same namespace
-# with forwarding off and ampguard on net_af_packet over rin (inside) and rout (outside), one
+# with forwarding off and ampguard on net_af_packet (framecnt=4096: the default 512-frame ring
+# drops most of the offered load) over rin (inside) and rout (outside), one
 # worker on CPU 1. The same trafgen config drives both: DNS responses (UDP from port 53) of
 # 87 bytes from the resolver to 65,536 rotating clients, all under the recipe's 700-byte limit,
 # so every frame is judged and forwarded and the sink counts them all.
@@ -41,14 +42,14 @@ done
 
 NS_GEN=agk-gen NS_RTR=agk-rtr NS_SINK=agk-sink
 WORK=$(mktemp -d /tmp/ampguard-kcmp.XXXXXX)
-PIDS=()
 cleanup() {
-  for p in "${PIDS[@]}"; do
-    kill -TERM "$p" 2> /dev/null || true
-  done
-  sleep 1
-  for p in "${PIDS[@]}"; do
-    kill -KILL "$p" 2> /dev/null || true
+  # every process left in our namespaces (trafgen forks, ampguard), then the namespaces
+  local ns sig
+  for sig in TERM KILL; do
+    for ns in $NS_GEN $NS_RTR $NS_SINK; do
+      ip netns pids "$ns" 2> /dev/null | xargs -r kill -"$sig" 2> /dev/null || true
+    done
+    [ $sig = TERM ] && sleep 1
   done
   for ns in $NS_GEN $NS_RTR $NS_SINK; do ip netns del "$ns" 2> /dev/null || true; done
   [ -n "${KEEP:-}" ] || rm -rf "$WORK"
@@ -101,20 +102,30 @@ EOF
 
 counter() { in_ns "$1" cat "/sys/class/net/$2/statistics/$3"; }
 
-# Drives the topology for SECS seconds after 1 s of warm-up; prints "sink_mpps offered_mpps".
+# Stops every process in namespace $1 (trafgen forks a worker per CPU) and waits for them.
+stop_ns() {
+  ip netns pids "$1" | xargs -r kill -TERM 2> /dev/null || true
+  for _ in $(seq 50); do
+    [ -z "$(ip netns pids "$1")" ] && return 0
+    sleep 0.1
+  done
+  ip netns pids "$1" | xargs -r kill -KILL 2> /dev/null || true
+}
+
+# Drives the topology for SECS seconds after 1 s of warm-up; sets SINK_MPPS and OFFERED_MPPS.
 drive() {
-  in_ns $NS_GEN trafgen --dev gen0 --conf "$WORK/dns.cfg" --cpus 1 --no-sock-mem > "$WORK/trafgen.log" 2>&1 &
+  ip netns exec $NS_GEN trafgen --dev gen0 --conf "$WORK/dns.cfg" --cpus 1 --no-sock-mem \
+    > "$WORK/trafgen.log" 2>&1 &
   local gen=$!
-  PIDS+=("$gen")
   sleep 1
   local s0 g0 t0 s1 g1 t1
   s0=$(counter $NS_SINK sink0 rx_packets) g0=$(counter $NS_GEN gen0 tx_packets) t0=$(date +%s.%N)
   sleep "$SECS"
   s1=$(counter $NS_SINK sink0 rx_packets) g1=$(counter $NS_GEN gen0 tx_packets) t1=$(date +%s.%N)
-  kill -TERM "$gen" 2> /dev/null || true
+  stop_ns $NS_GEN
   wait "$gen" 2> /dev/null || true
-  awk -v s="$((s1 - s0))" -v g="$((g1 - g0))" -v a="$t0" -v b="$t1" \
-    'BEGIN {printf "%.3f %.3f\n", s / (b - a) / 1e6, g / (b - a) / 1e6}'
+  read -r SINK_MPPS OFFERED_MPPS < <(awk -v s="$((s1 - s0))" -v g="$((g1 - g0))" -v a="$t0" \
+    -v b="$t1" 'BEGIN {printf "%.3f %.3f\n", s / (b - a) / 1e6, g / (b - a) / 1e6}')
 }
 
 # ---- kernel router with the recipe in nftables ------------------------------------------------
@@ -139,16 +150,16 @@ table ip ampguard_recipe {
   }
 }
 EOF
-read -r K_SINK K_OFFERED < <(drive)
+drive
+K_SINK=$SINK_MPPS K_OFFERED=$OFFERED_MPPS
 in_ns $NS_RTR nft flush ruleset
 in_ns $NS_RTR sysctl -qw net.ipv4.ip_forward=0
 
 # ---- ampguard on net_af_packet ----------------------------------------------------------------
-in_ns $NS_RTR "$AMPGUARD" --stats-file="$WORK/stats.json" -- -l 0,1 --in-memory \
-  --log-level=error --vdev=net_af_packet0,iface=rin --vdev=net_af_packet1,iface=rout \
+ip netns exec $NS_RTR "$AMPGUARD" --stats-file="$WORK/stats.json" -- -l 0,1 --in-memory \
+  --log-level=error --vdev=net_af_packet0,iface=rin,framecnt=4096 --vdev=net_af_packet1,iface=rout,framecnt=4096 \
   > "$WORK/ampguard.log" 2>&1 &
-AG=$!
-PIDS+=("$AG")
+AG=$!  # ip netns exec execs ampguard: this is ampguard's pid
 for _ in $(seq 150); do
   grep -q "ampguard: forwarding between" "$WORK/ampguard.log" && break
   kill -0 "$AG" 2> /dev/null || break
@@ -156,7 +167,8 @@ for _ in $(seq 150); do
 done
 grep -q "ampguard: forwarding between" "$WORK/ampguard.log" ||
   { echo "kernel_compare.sh: ampguard did not start:" >&2; tail -20 "$WORK/ampguard.log" >&2; exit 1; }
-read -r A_SINK A_OFFERED < <(drive)
+drive
+A_SINK=$SINK_MPPS A_OFFERED=$OFFERED_MPPS
 kill -TERM "$AG"
 wait "$AG" || true
 
