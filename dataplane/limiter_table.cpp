@@ -11,7 +11,11 @@ LimiterTable::~LimiterTable() = default;
 
 Admit LimiterTable::admit(FlowKey key, uint32_t bytes, const LimitProfile& p, uint64_t now_ns,
                           TableCounters& c) {
-  const uint64_t clock = limit_clock(p, now_ns);
+  return admit_at(key, bytes, p, limit_clock(p, now_ns), c);
+}
+
+Admit LimiterTable::admit_at(FlowKey key, uint32_t bytes, const LimitProfile& p, uint64_t clock,
+                             TableCounters& c) {
   const uint64_t cost = limit_cost(p, bytes);
   bool pass = false;
   const Upserted r = core_.upsert(

@@ -118,7 +118,8 @@ Decision judge_response(WorkerContext& w, const DataplaneConfig& cfg, uint8_t* f
     return decided(truncated ? pass_reason : VerdictReason::response_allowlisted, kResponse);
   }
   const FlowKey dst = flow_key(v.l3, v.dst, cfg.prefix_v4, cfg.prefix_v6);
-  if (w.shared->limiter.admit(dst, size, cfg.limit, w.now_ns, w.counters->tables) == Admit::pass) {
+  if (w.shared->limiter.admit_at(dst, size, cfg.limit, w.limit_clock, w.counters->tables) ==
+      Admit::pass) {
     if (!truncated) remember(FragmentVerdict::pass);
     return decided(pass_reason, kResponse);
   }
@@ -151,8 +152,35 @@ void prefetch_tables(const WorkerContext& w, const DataplaneConfig& cfg, PortSid
   }
 }
 
+// Per-packet counts of one burst, added to the worker's counters once at its end.
+struct BurstTally {
+  uint32_t reason_packets[kVerdictReasonCount] = {};
+  uint64_t reason_bytes[kVerdictReasonCount] = {};
+  uint32_t parse_status[unsigned(ParseStatus::count)] = {};
+  uint32_t class_packets[kTrafficClasses] = {};
+  uint64_t class_bytes[kTrafficClasses] = {};
+  uint32_t dry_run_forwarded = 0;
+
+  void flush(WorkerCounters& c, PortCounters& pc) const {
+    for (unsigned r = 0; r < kVerdictReasonCount; ++r) {
+      if (reason_packets[r] == 0) continue;
+      c.reason_packets[r].add(reason_packets[r]);
+      c.reason_bytes[r].add(reason_bytes[r]);
+    }
+    for (unsigned s = 0; s < unsigned(ParseStatus::count); ++s)
+      if (parse_status[s] != 0) c.parse_status[s].add(parse_status[s]);
+    for (unsigned k = 0; k < kTrafficClasses; ++k) {
+      if (class_packets[k] == 0) continue;
+      pc.class_packets[k].add(class_packets[k]);
+      pc.class_bytes[k].add(class_bytes[k]);
+    }
+    if (dry_run_forwarded != 0) c.dry_run_forwarded.add(dry_run_forwarded);
+  }
+};
+
 Judgement judge_parsed(WorkerContext& w, const DataplaneConfig& cfg, PortSide side,
-                       uint8_t* frame, uint32_t* len, PacketView& v) {
+                       uint8_t* frame, uint32_t* len, PacketView& v, BurstTally& t) {
+  const uint32_t in_len = *len;
   Decision d;
   if (v.l3 == L3::none) {
     d = decided(v.status == ParseStatus::ok ? VerdictReason::non_ip : VerdictReason::malformed);
@@ -160,36 +188,43 @@ Judgement judge_parsed(WorkerContext& w, const DataplaneConfig& cfg, PortSide si
     d = side == PortSide::outside ? judge_outside(w, cfg, frame, len, v)
                                   : judge_inside(w, cfg, frame, len, v);
   }
-  WorkerCounters& c = *w.counters;
-  c.parse_status[unsigned(v.status)].add();
-  c.reason_packets[unsigned(d.reason)].add();
-  c.reason_bytes[unsigned(d.reason)].add(*len);
+  t.parse_status[unsigned(v.status)]++;
+  t.reason_packets[unsigned(d.reason)]++;
+  t.reason_bytes[unsigned(d.reason)] += *len;
+  t.class_packets[unsigned(d.traffic_class)]++;
+  t.class_bytes[unsigned(d.traffic_class)] += in_len;
   Action a = reason_action(d.reason);
   if (a != Action::forward && cfg.dry_run) {  // dry run: judged and counted, never acted on
-    c.dry_run_forwarded.add();
+    t.dry_run_forwarded++;
     a = Action::forward;
   }
   return {a, d.reason, d.traffic_class};
+}
+
+void start_burst(WorkerContext& w, const DataplaneConfig& cfg, uint64_t now_ns) {
+  w.now_ns = now_ns;
+  w.limit_clock = limit_clock(cfg.limit, now_ns);  // a division in packets mode: once per burst
 }
 
 }  // namespace
 
 Judgement judge_frame(WorkerContext& w, const DataplaneConfig& cfg, PortSide side,
                       uint8_t* frame, uint32_t* len, uint64_t now_ns) {
-  w.now_ns = now_ns;
-  PacketView v = parse_frame(frame, *len);
-  return judge_parsed(w, cfg, side, frame, len, v);
+  start_burst(w, cfg, now_ns);
+  PacketView v;
+  parse_frame(frame, *len, v);
+  BurstTally t;
+  const Judgement j = judge_parsed(w, cfg, side, frame, len, v, t);
+  t.flush(*w.counters, w.counters->port[unsigned(side)]);
+  return j;
 }
 
 void process_burst(WorkerContext& w, const DataplaneConfig& cfg, PortSide side,
                    rte_mbuf* const* pkts, uint16_t n, uint64_t now_ns, BurstOut& out) {
-  w.now_ns = now_ns;
+  start_burst(w, cfg, now_ns);
   PortCounters& pc = w.counters->port[unsigned(side)];
-  uint64_t rx_bytes = 0;
-  uint64_t class_packets[kTrafficClasses] = {};
-  uint64_t class_bytes[kTrafficClasses] = {};
+  PacketView* views = w.views;
   // Stage 1: parse every frame (the next ones' headers prefetched) and prefetch table lines.
-  PacketView views[kBurstSize];
   for (uint16_t i = 0; i < n && i < 4; ++i) rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void*));
   for (uint16_t i = 0; i < n; ++i) {
     if (i + 4 < n) rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 4], void*));
@@ -197,14 +232,15 @@ void process_burst(WorkerContext& w, const DataplaneConfig& cfg, PortSide side,
     prefetch_tables(w, cfg, side, views[i]);
   }
   // Stage 2: judge and sort into forward / reply / drop.
+  BurstTally t;
+  uint64_t rx_bytes = 0;
   for (uint16_t i = 0; i < n; ++i) {
     rte_mbuf* m = pkts[i];
     const uint32_t in_len = rte_pktmbuf_data_len(m);
     uint32_t len = in_len;
     rx_bytes += rte_pktmbuf_pkt_len(m);
-    const Judgement j = judge_parsed(w, cfg, side, rte_pktmbuf_mtod(m, uint8_t*), &len, views[i]);
-    class_packets[unsigned(j.traffic_class)]++;
-    class_bytes[unsigned(j.traffic_class)] += in_len;
+    const Judgement j =
+        judge_parsed(w, cfg, side, rte_pktmbuf_mtod(m, uint8_t*), &len, views[i], t);
     if (len != in_len) rte_pktmbuf_trim(m, uint16_t(in_len - len));
     switch (j.action) {
       case Action::forward:
@@ -218,14 +254,9 @@ void process_burst(WorkerContext& w, const DataplaneConfig& cfg, PortSide side,
         break;
     }
   }
-  // Port and class counters once per burst.
   pc.rx_packets.add(n);
   pc.rx_bytes.add(rx_bytes);
-  for (unsigned c = 0; c < kTrafficClasses; ++c) {
-    if (class_packets[c] == 0) continue;
-    pc.class_packets[c].add(class_packets[c]);
-    pc.class_bytes[c].add(class_bytes[c]);
-  }
+  t.flush(*w.counters, pc);
 }
 
 }  // namespace ampguard

@@ -10,6 +10,7 @@
 #include <cstdint>
 
 #include "dataplane/dataplane_config.hpp"
+#include "dataplane/packet_parse.hpp"
 #include "dataplane/shared_state.hpp"
 #include "dataplane/verdict_reason.hpp"
 #include "dataplane/worker_counters.hpp"
@@ -23,7 +24,9 @@ struct WorkerContext {
   uint16_t id = 0;
   SharedState* shared = nullptr;
   WorkerCounters* counters = nullptr;
-  uint64_t now_ns = 0;  // this burst's time, read from the TSC once per burst
+  uint64_t now_ns = 0;       // this burst's time, read from the TSC once per burst
+  uint64_t limit_clock = 0;  // now_ns in the limiter's units (limit_clock), once per burst
+  PacketView views[kBurstSize];  // the burst's parse results: scratch owned by this worker
 };
 
 struct Judgement {

@@ -13,7 +13,8 @@ SharedState::SharedState(const TableSizes& s, unsigned max_workers)
       blocklist(s.block_entries),
       fragments(s.fragment_entries),
       sizes(s),
-      tsc_origin(rte_rdtsc()) {
+      tsc_origin(rte_rdtsc()),
+      ns_per_tsc_q32_((uint64_t(1'000'000'000) << 32) / rte_get_tsc_hz()) {
   events = rte_ring_create_elem("ampguard_events", sizeof(BlockEvent), s.event_ring,
                                 SOCKET_ID_ANY, RING_F_SC_DEQ);
   if (events == nullptr) throw std::runtime_error("cannot create the block event ring");
@@ -27,10 +28,6 @@ SharedState::~SharedState() {
   delete config_.exchange(nullptr);
   rte_free(qsbr);
   rte_ring_free(events);
-}
-
-uint64_t SharedState::now_ns() const {
-  return uint64_t((unsigned __int128)(rte_rdtsc() - tsc_origin) * 1'000'000'000u / rte_get_tsc_hz());
 }
 
 void SharedState::publish(std::unique_ptr<const DataplaneConfig> next) {

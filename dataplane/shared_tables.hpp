@@ -31,6 +31,9 @@ class LimiterTable {
   // when new, evicting the least valuable entry of its probe window when that window is full.
   Admit admit(FlowKey key, uint32_t bytes, const LimitProfile& p, uint64_t now_ns,
               TableCounters& c);
+  // admit() with the profile's clock already computed (limit_clock), once per burst.
+  Admit admit_at(FlowKey key, uint32_t bytes, const LimitProfile& p, uint64_t clock,
+                 TableCounters& c);
   // Forgets entries idle at least idle_ns (and no longer holding back any credit); looks at
   // a bounded number of buckets per call, resuming where the last call stopped.
   // A limited destination is never forgotten earlier than the kernel would: only once its
