@@ -26,6 +26,10 @@ void add_worker_counters(const WorkerCounters& w, StatsTotals& t, uint64_t& firs
   }
   for (unsigned s = 0; s < unsigned(ParseStatus::count); ++s) t.parse_status[s] += w.parse_status[s].get();
   t.dry_run_forwarded += w.dry_run_forwarded.get();
+  for (unsigned r = 0; r < kRewriteResults; ++r) {
+    t.tc_reply_results[r] += w.tc_reply_results[r].get();
+    t.truncate_results[r] += w.truncate_results[r].get();
+  }
   t.block_events += w.block_events.get();
   t.block_events_dropped += w.block_events_dropped.get();
   const TableCounters& tc = w.tables;
@@ -74,6 +78,12 @@ std::string stats_json(const StatsTotals& t) {
   for (unsigned s = 0; s < unsigned(ParseStatus::count); ++s)
     o << (s ? ", " : "") << "\"" << parse_status_name(ParseStatus(s)) << "\": " << t.parse_status[s];
   const TableTotals& tt = t.tables;
+  for (const auto& [name, results] : {std::pair{"tc_reply_results", t.tc_reply_results},
+                                      std::pair{"truncate_results", t.truncate_results}}) {
+    o << "},\n  \"" << name << "\": {";
+    for (unsigned r = 0; r < kRewriteResults; ++r)
+      o << (r ? ", " : "") << "\"" << rewrite_result_name(RewriteResult(r)) << "\": " << results[r];
+  }
   o << "},\n  \"dry_run_forwarded\": " << t.dry_run_forwarded
     << ",\n  \"block_events\": " << t.block_events
     << ",\n  \"block_events_dropped\": " << t.block_events_dropped

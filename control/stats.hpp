@@ -29,6 +29,8 @@ struct StatsTotals {
   uint64_t reason_packets[kVerdictReasonCount] = {}, reason_bytes[kVerdictReasonCount] = {};
   uint64_t parse_status[unsigned(ParseStatus::count)] = {};
   uint64_t dry_run_forwarded = 0, block_events = 0, block_events_dropped = 0;
+  // done, or why a TC reply / a truncation did not apply (RewriteResult)
+  uint64_t tc_reply_results[kRewriteResults] = {}, truncate_results[kRewriteResults] = {};
   TableTotals tables;
   uint64_t workers = 0;
   uint64_t config_generation = 0;

@@ -93,6 +93,9 @@ TEST(DnsActions, MultiQuestionAnyPassesUntouched) {
   h.send(kOut, any);
   EXPECT_EQ(h.transmitted(kIn), std::vector<Bytes>{any});
   EXPECT_EQ(h.reason(VerdictReason::query), 1u);
+  // Counted with the reason the TC action did not apply.
+  EXPECT_EQ(h.totals().tc_reply_results[unsigned(RewriteResult::multi_question)], 1u);
+  EXPECT_EQ(h.totals().tc_reply_results[unsigned(RewriteResult::done)], 0u);
 }
 
 TEST(DnsActions, OversizedAnswerIsTruncatedBeforeTheLimiter) {
@@ -112,6 +115,7 @@ TEST(DnsActions, OversizedAnswerIsTruncatedBeforeTheLimiter) {
   EXPECT_EQ(v.dns.ancount, 0);
   EXPECT_LT(v.ip_total_len, 700) << "what the limiter charges is the truncated answer";
   EXPECT_EQ(h.reason(VerdictReason::response_truncated), 1u);
+  EXPECT_EQ(h.totals().truncate_results[unsigned(RewriteResult::done)], 1u);
   // Small after truncation: never limited, so thirty of them all pass.
   std::vector<Bytes> many;
   for (uint16_t i = 0; i < 30; ++i) many.push_back(test::response_v4(kClient, 1400, i));
