@@ -47,7 +47,7 @@ void PipelineHarness::send(PortSide side, const std::vector<Frame>& frames) {
     ASSERT_NE(m, nullptr);
     char* data = rte_pktmbuf_append(m, uint16_t(f.size()));
     ASSERT_NE(data, nullptr) << "frame of " << f.size() << " bytes does not fit an mbuf";
-    std::memcpy(data, f.data(), f.size());
+    if (!f.empty()) std::memcpy(data, f.data(), f.size());  // an empty frame has no data()
     while (rte_ring_sp_enqueue(rx_[unsigned(side)], m) != 0) std::this_thread::yield();
   }
   sent_ += frames.size();
