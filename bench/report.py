@@ -44,9 +44,13 @@ def main():
     w = o.work
 
     rows = list(csv.DictReader(open(os.path.join(w, "throughput.csv"))))
-    runs = {}
+    runs, failed = {}, {}
     for r in rows:
-        runs.setdefault((r["trace"], int(r["workers"]), r["program"]), []).append(float(r["mpps"]))
+        key = (r["trace"], int(r["workers"]), r["program"])
+        try:
+            runs.setdefault(key, []).append(float(r["mpps"]))
+        except ValueError:  # "failed": no rate measured (the run's output is in run.sh's log)
+            failed[key] = failed.get(key, 0) + 1
 
     def med(trace, prog, workers=1):
         v = runs.get((trace, workers, prog))
@@ -92,7 +96,7 @@ def main():
     p("- testpmd: `--stats-period 1`: Rx-pps of both ports summed per 1 s period, the first 2 "
       "periods skipped, median of the rest")
     p("")
-    p("| trace | program | median Mpps | min | max | runs | ampguard / this |")
+    p("| trace | program | median Mpps | min | max | runs (failed) | ampguard / this |")
     p("|---|---|---:|---:|---:|---:|---:|")
     for trace in ("normal", "attack"):
         for prog in ("ampguard", "testpmd_io", "testpmd_5tswap"):
@@ -100,8 +104,10 @@ def main():
             if not v:
                 continue
             rr = "" if prog == "ampguard" else "%.2f" % ratio(trace, prog)
-            p("| %s | %s | %.2f | %.2f | %.2f | %d | %s |" %
-              (trace, prog, statistics.median(v), min(v), max(v), len(v), rr))
+            nf = failed.get((trace, 1, prog), 0)
+            p("| %s | %s | %.2f | %.2f | %.2f | %d%s | %s |" %
+              (trace, prog, statistics.median(v), min(v), max(v), len(v),
+               " (%d)" % nf if nf else "", rr))
     p("")
     p("Traces (`ampguard-tracegen`):")
     p("")

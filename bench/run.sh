@@ -194,6 +194,11 @@ run_testpmd() {  # trace workers run mode
   RATE=$(awk '/Rx-pps:/ {v[n++] = $2} END {for (i = 4; i + 1 < n; i += 2) print v[i] + v[i + 1]}' \
     "$logf" | sort -n | awk '{s[m++] = $1} END {
       if (m == 0) print "0"; else printf "%.4f\n", (m % 2 ? s[(m - 1) / 2] : (s[m / 2 - 1] + s[m / 2]) / 2) / 1e6 }')
+  if [ "$RATE" = 0 ]; then  # no steady-state period: a failed measurement, not a rate
+    log "testpmd $mode ($trace, run $r) gave no stats periods; excluded. Its output ends:"
+    tail -15 "$logf" >&2
+    RATE=failed
+  fi
 }
 
 for trace in normal attack; do
