@@ -25,6 +25,8 @@ const char* kHelp =
     "  top N                       the N destinations closest to or over their limit\n"
     "  reload                      re-read the config file (as SIGHUP does)\n"
     "  config                      the running config, as a config file\n"
+    "  capture --reason R|all --count N --file PATH [--timeout 10s]\n"
+    "                              pcap of the next N frames dropped or rewritten for reason R\n"
     "  help                        this list\n";
 
 Reply error(const std::string& why) { return {false, why + "\n"}; }
@@ -65,6 +67,8 @@ Reply Runtime::command(const std::string& request) {
     r = blocklist_command(w);
   } else if (w[0] == "top") {
     r = top_command(w);
+  } else if (w[0] == "capture") {
+    r = capture_command(w);
   } else if (w[0] == "help" || w[0] == "status" || w[0] == "stats" || w[0] == "config" ||
              w[0] == "reload") {
     r = error(w[0] + " takes no arguments");
@@ -152,6 +156,16 @@ Reply Runtime::blocklist_command(const std::vector<std::string>& w) {
   }
   return error(
       "usage: blocklist list | blocklist add ADDR [TTL] | blocklist del ADDR | blocklist flush");
+}
+
+Reply Runtime::capture_command(const std::vector<std::string>& w) {
+  if (capture_) return error("a capture is already running (one at a time)");
+  auto job = std::make_unique<CaptureJob>();
+  const std::string err = job->start(shared_->capture, {w.begin() + 1, w.end()}, shared_->now_ns());
+  if (!err.empty()) return error(printable(err));
+  capture_ = std::move(job);
+  // The answer waits for the frames; the control loop goes on serving meanwhile.
+  return {true, "", ++capture_reply_};
 }
 
 Reply Runtime::top_command(const std::vector<std::string>& w) {

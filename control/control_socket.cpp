@@ -21,6 +21,7 @@ std::string sys_error(const std::string& what) { return what + ": " + std::strer
 
 ControlSocket::~ControlSocket() {
   for (Client& c : clients_) ::close(c.fd);
+  for (Parked& p : parked_) ::close(p.fd);
   if (fd_ >= 0) {
     ::close(fd_);
     ::unlink(path_.c_str());
@@ -80,6 +81,20 @@ void ControlSocket::answer(int fd, const Reply& r) {
   ::close(fd);
 }
 
+void ControlSocket::respond(int fd, const Reply& r) {
+  if (r.deferred == 0) return answer(fd, r);
+  parked_.push_back({fd, r.deferred});
+}
+
+void ControlSocket::finish(uint64_t id, const Reply& r) {
+  for (size_t i = 0; i < parked_.size(); ++i) {
+    if (parked_[i].id != id) continue;
+    answer(parked_[i].fd, r);
+    parked_.erase(parked_.begin() + long(i));
+    return;
+  }
+}
+
 void ControlSocket::poll(const std::function<Reply(const std::string&)>& handle) {
   if (fd_ < 0) return;
   const auto now = std::chrono::steady_clock::now();
@@ -106,11 +121,11 @@ void ControlSocket::poll(const std::function<Reply(const std::string&)>& handle)
     if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK)) closed = true;
     const size_t nl = c.in.find('\n');
     if (nl != std::string::npos) {
-      answer(c.fd, handle(c.in.substr(0, nl)));
+      respond(c.fd, handle(c.in.substr(0, nl)));
     } else if (c.in.size() > kMaxRequest) {
       answer(c.fd, {false, "request longer than " + std::to_string(kMaxRequest) + " bytes\n"});
     } else if (closed && !c.in.empty()) {
-      answer(c.fd, handle(c.in));  // a last line without its newline
+      respond(c.fd, handle(c.in));  // a last line without its newline
     } else if (closed || now > c.deadline) {
       ::close(c.fd);
     } else {

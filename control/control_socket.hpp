@@ -7,6 +7,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <functional>
 #include <string>
 #include <vector>
@@ -16,6 +17,8 @@ namespace ampguard {
 struct Reply {
   bool ok = true;
   std::string text;  // output (ok) or the reason (error); newline-terminated lines
+  // Nonzero: the answer comes later, through ControlSocket::finish(deferred, ...) (a capture).
+  uint64_t deferred = 0;
 };
 
 class ControlSocket {
@@ -30,6 +33,8 @@ class ControlSocket {
   // Accepts waiting clients and answers every complete request.
   void poll(const std::function<Reply(const std::string& request)>& handle);
   const std::string& path() const { return path_; }
+  // Answers the client whose request was deferred under `id` (gone clients are skipped).
+  void finish(uint64_t id, const Reply& r);
 
   static constexpr size_t kMaxRequest = 4096;
   static constexpr size_t kMaxClients = 16;
@@ -41,10 +46,17 @@ class ControlSocket {
     std::chrono::steady_clock::time_point deadline;  // a silent client is dropped after it
   };
   void answer(int fd, const Reply& r);
+  void respond(int fd, const Reply& r);
+
+  struct Parked {
+    int fd;
+    uint64_t id;
+  };
 
   int fd_ = -1;
   std::string path_;
   std::vector<Client> clients_;
+  std::vector<Parked> parked_;  // clients waiting for a deferred answer
 };
 
 }  // namespace ampguard

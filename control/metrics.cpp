@@ -151,6 +151,10 @@ std::vector<MetricFamily> metric_families(const StatsTotals& t, const ControlTot
   f.one("block_events_total", "Block events raised by the workers", kCounter, t.block_events);
   f.one("block_events_dropped_total", "Block events lost because the event ring was full", kCounter,
         t.block_events_dropped);
+  f.one("capture_frames_total", "Frames copied for ampguardctl capture", kCounter,
+        t.capture_frames);
+  f.one("capture_missed_total", "Frames ampguardctl capture missed: its ring was full", kCounter,
+        t.capture_missed);
   auto& lines =
       f.add("log_lines_total",
             "Block and unblock log lines: written, suppressed (repeats for one address) or "

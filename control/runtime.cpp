@@ -4,6 +4,7 @@
 #include <rte_ethdev.h>
 #include <rte_lcore.h>
 #include <rte_mbuf.h>
+#include <rte_pdump.h>
 
 #include <algorithm>
 #include <chrono>
@@ -12,6 +13,7 @@
 
 #include "control/addresses.hpp"
 #include "control/persistence.hpp"
+#include "control/telemetry.hpp"
 #include "control/units.hpp"
 #include "dataplane/block_event.hpp"
 #include "dataplane/ports.hpp"
@@ -39,6 +41,8 @@ Runtime::Runtime(Settings settings) : settings_(std::move(settings)) {}
 
 Runtime::~Runtime() {
   stop();
+  // Before the state goes: the telemetry thread may be answering /ampguard/* right now.
+  if (telemetry_) telemetry_detach();
   workers_.clear();
   if (ports_started_) {
     stop_port(settings_.inside_port);
@@ -46,6 +50,7 @@ Runtime::~Runtime() {
   }
   shared_.reset();
   if (pool_ != nullptr) rte_mempool_free(pool_);
+  if (pdump_ready_) rte_pdump_uninit();
   if (eal_ready_) rte_eal_cleanup();
 }
 
@@ -57,6 +62,12 @@ std::string Runtime::init_eal(const char* argv0) {
   if (rte_eal_init(int(argv.size()), argv.data()) < 0)
     return std::string("EAL initialisation failed: ") + rte_strerror(rte_errno);
   eal_ready_ = true;
+  // Lets dpdk-dumpcap and dpdk-pdump, as secondary processes, ask for a port's traffic. It
+  // costs nothing until they do: pdump installs its RX/TX callbacks only while a capture
+  // runs. Without multi-process (--in-memory, --no-shconf) no secondary can ever attach.
+  pdump_ready_ = rte_pdump_init() == 0;
+  if (!pdump_ready_)
+    std::printf("ampguard: dpdk-dumpcap unavailable: rte_pdump_init: %s\n", rte_strerror(rte_errno));
   return "";
 }
 
@@ -138,11 +149,31 @@ void Runtime::stop() {
   rte_eal_mp_wait_lcore();
   workers_running_ = false;
   drain_events();
+  if (capture_) {
+    capture_->step(shared_->now_ns());  // what the workers copied before they stopped
+    finish_capture();
+  }
   if (services_ && !settings_.block_state_file.empty()) {
     const std::string err = save_state();
     say(err.empty() ? "ampguard: blocklist saved to " + settings_.block_state_file
                     : "ampguard: " + err);
   }
+}
+
+void Runtime::finish_capture() {
+  socket_.finish(capture_reply_, {true, capture_->finish()});
+  capture_.reset();
+}
+
+void Runtime::publish_telemetry() {
+  TelemetryView v;
+  v.generation = generation_.load(std::memory_order_relaxed);
+  const DataplaneConfig& cfg = *shared_->config();
+  v.prefix_v4 = cfg.prefix_v4;
+  v.prefix_v6 = cfg.prefix_v6;
+  v.options = effective_options(settings_);
+  telemetry_generation_ = v.generation;
+  telemetry_publish(std::move(v));
 }
 
 void Runtime::set_log_sink(std::function<void(const std::string&)> sink) {
@@ -185,6 +216,11 @@ std::string Runtime::start_services() {
                                            });
     if (!err.empty()) say("ampguard: warning: no metrics: " + err);
   }
+  const std::string terr =
+      telemetry_attach([this] { return totals(); }, shared_.get());
+  if (!terr.empty()) say("ampguard: warning: " + terr);
+  telemetry_ = terr.empty();
+  publish_telemetry();
   services_ = true;
   next_save_ns_ = shared_->now_ns() + save_interval_ns_;
   return "";
@@ -200,6 +236,8 @@ void Runtime::control_step() {
   }
   if (!services_) return;
   socket_.poll([this](const std::string& request) { return command(request); });
+  if (capture_ && capture_->step(now)) finish_capture();
+  if (telemetry_generation_ != generation_.load(std::memory_order_relaxed)) publish_telemetry();
   if (!settings_.block_state_file.empty() && (save_due_ || now >= next_save_ns_)) {
     const std::string err = save_state();
     if (!err.empty()) say("ampguard: " + err);
@@ -307,6 +345,8 @@ StatsTotals Runtime::totals() const {
   t.tables.block_entries = shared_->blocklist.size(now);
   t.tables.block_capacity = shared_->blocklist.capacity();
   t.config_generation = generation_.load(std::memory_order_relaxed);
+  t.capture_frames = shared_->capture.frames();
+  t.capture_missed = shared_->capture.missed();
   t.tables.block_adds += control_tables_.block_adds.get();
   t.tables.block_refreshes += control_tables_.block_refreshes.get();
   t.tables.block_evictions += control_tables_.block_evictions.get();

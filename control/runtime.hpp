@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "control/block_log.hpp"
+#include "control/capture.hpp"
 #include "control/control_socket.hpp"
 #include "control/metrics.hpp"
 #include "control/settings.hpp"
@@ -64,11 +65,15 @@ class Runtime {
   void restore_state();
   Reply blocklist_command(const std::vector<std::string>& words);
   Reply top_command(const std::vector<std::string>& words);
+  Reply capture_command(const std::vector<std::string>& words);
+  void finish_capture();
+  void publish_telemetry();
   std::string status_text() const;
 
   Settings settings_;
   uint16_t ports_[kPortSides] = {};  // a reload replaces settings_; totals() reads these
   bool eal_ready_ = false;
+  bool pdump_ready_ = false;
   bool ports_started_ = false;
   rte_mempool* pool_ = nullptr;
   std::unique_ptr<SharedState> shared_;
@@ -86,6 +91,10 @@ class Runtime {
   uint64_t save_interval_ns_ = 10'000'000'000;
   std::vector<std::string> restart_pending_;
   TableCounters control_tables_;  // blocklist changes made by the control thread
+  std::unique_ptr<CaptureJob> capture_;  // the running ampguardctl capture, if any
+  uint64_t capture_reply_ = 0;           // its deferred control socket answer (a new id each)
+  bool telemetry_ = false;
+  uint64_t telemetry_generation_ = 0;  // the config generation telemetry last got
   // Read by the metrics thread: never dereference the config snapshot there.
   std::atomic<uint64_t> generation_{0};
   std::atomic<uint64_t> reloads_ok_{0}, reloads_failed_{0}, restart_pending_count_{0};

@@ -87,6 +87,8 @@ std::string stats_json(const StatsTotals& t) {
   o << "},\n  \"dry_run_forwarded\": " << t.dry_run_forwarded
     << ",\n  \"block_events\": " << t.block_events
     << ",\n  \"block_events_dropped\": " << t.block_events_dropped
+    << ",\n  \"capture\": {\"frames\": " << t.capture_frames << ", \"missed\": " << t.capture_missed
+    << "}"
     << ",\n  \"tables\": {\"limiter_entries\": " << tt.limiter_entries
     << ", \"limiter_capacity\": " << tt.limiter_capacity
     << ", \"limiter_inserts\": " << tt.limiter_inserts

@@ -32,6 +32,7 @@ struct StatsTotals {
   // done, or why a TC reply / a truncation did not apply (RewriteResult)
   uint64_t tc_reply_results[kRewriteResults] = {}, truncate_results[kRewriteResults] = {};
   TableTotals tables;
+  uint64_t capture_frames = 0, capture_missed = 0;  // ampguardctl capture: copied, ring full
   uint64_t workers = 0;
   uint64_t config_generation = 0;
   double forwarding_seconds = 0;  // first RX to last RX over all workers

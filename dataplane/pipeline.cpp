@@ -234,6 +234,8 @@ void process_burst(WorkerContext& w, const DataplaneConfig& cfg, PortSide side,
   // Stage 2: judge and sort into forward / reply / drop.
   BurstTally t;
   uint64_t rx_bytes = 0;
+  // Drop sampling: one relaxed load per burst; zero (the usual case) skips it per frame.
+  const uint64_t capture = w.shared->capture.armed();
   for (uint16_t i = 0; i < n; ++i) {
     rte_mbuf* m = pkts[i];
     const uint32_t in_len = rte_pktmbuf_data_len(m);
@@ -242,6 +244,7 @@ void process_burst(WorkerContext& w, const DataplaneConfig& cfg, PortSide side,
     const Judgement j =
         judge_parsed(w, cfg, side, rte_pktmbuf_mtod(m, uint8_t*), &len, views[i], t);
     if (len != in_len) rte_pktmbuf_trim(m, uint16_t(in_len - len));
+    if (capture != 0) [[unlikely]] w.shared->capture.offer(capture, m, j.reason, side, now_ns);
     switch (j.action) {
       case Action::forward:
         out.to_other[out.n_other++] = m;

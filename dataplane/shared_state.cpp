@@ -12,6 +12,7 @@ SharedState::SharedState(const TableSizes& s, unsigned max_workers)
     : limiter(s.limiter_entries),
       blocklist(s.block_entries),
       fragments(s.fragment_entries),
+      capture(s.capture_slots),
       sizes(s),
       tsc_origin(rte_rdtsc()),
       ns_per_tsc_q32_((uint64_t(1'000'000'000) << 32) / rte_get_tsc_hz()) {

@@ -12,6 +12,7 @@
 #include <string>
 
 #include "dataplane/dataplane_config.hpp"
+#include "dataplane/drop_capture.hpp"
 #include "dataplane/shared_tables.hpp"
 
 namespace ampguard {
@@ -21,6 +22,7 @@ struct TableSizes {
   uint32_t block_entries = 100'000;
   uint32_t fragment_entries = 16'384;
   uint32_t event_ring = 4096;  // power of two
+  uint32_t capture_slots = 1024;  // drop capture ring (2 KiB each), power of two
 };
 
 class SharedState {
@@ -41,6 +43,7 @@ class SharedState {
   FragmentTable fragments;
   rte_ring* events = nullptr;  // BlockEvent elements, multi-producer / single-consumer
   rte_rcu_qsbr* qsbr = nullptr;
+  DropCapture capture;  // ampguardctl capture: idle unless armed
   const TableSizes sizes;
   const uint64_t tsc_origin;  // the dataplane clock: nanoseconds since this TSC value
 

@@ -1,6 +1,7 @@
 // ampguardctl: sends one command to ampguard's control socket and prints the answer.
 //
 //   ampguardctl [--socket PATH] COMMAND [ARGS...]      (ampguardctl help lists the commands)
+//   ampguardctl capture --reason over_limit --count 100 --file drops.pcap   (waits for them)
 //
 // Exit status: 0 when ampguard answered "ok", 1 when it answered an error, 2 when it could not
 // be reached or the command line is wrong.
@@ -11,6 +12,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <string>
 
 namespace {
@@ -43,9 +45,14 @@ int main(int argc, char** argv) {
       break;
     }
   }
+  const bool capture = i < argc && std::string(argv[i]) == "capture";
   for (; i < argc; ++i) {
     if (std::strchr(argv[i], '\n') != nullptr) return usage();
-    request += (request.empty() ? "" : " ") + std::string(argv[i]);
+    std::string word = argv[i];
+    // ampguard writes the capture file from its own working directory: send an absolute path.
+    if (capture && word[0] != '/' && std::string(argv[i - 1]) == "--file")
+      word = std::filesystem::absolute(word).string();
+    request += (request.empty() ? "" : " ") + word;
   }
   if (request.empty()) return usage();
   sockaddr_un addr{};
@@ -61,7 +68,8 @@ int main(int argc, char** argv) {
                  path.c_str(), std::strerror(errno));
     return 2;
   }
-  timeval tv{30, 0};  // a reload waits for the workers; nothing takes longer
+  // A reload waits for the workers; a capture answers by its --timeout (at most 1h).
+  timeval tv{capture ? 3700 : 30, 0};
   ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
   request += "\n";
   if (::send(fd, request.data(), request.size(), MSG_NOSIGNAL) != ssize_t(request.size())) {

@@ -1,0 +1,39 @@
+// ampguard's own DPDK telemetry commands, beside the EAL's and ethdev's in dpdk-telemetry.py:
+//   /ampguard/stats      the totals of the stats JSON: ports, verdict reasons, tables, capture
+//   /ampguard/blocklist  blocked addresses with their remaining seconds (the first kMaxListed)
+//   /ampguard/config     the running config's options and its generation
+//
+// The callbacks run on DPDK's telemetry thread. They never touch the RCU-protected config
+// snapshot (only registered workers may hold it): the control thread publishes a plain copy of
+// what they need (TelemetryView) under a mutex whenever the config generation changes. Totals
+// and the tables are read as the metrics thread reads them (relaxed counters, atomic entries).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "control/stats.hpp"
+#include "dataplane/shared_state.hpp"
+
+namespace ampguard {
+
+struct TelemetryView {
+  uint64_t generation = 0;
+  uint8_t prefix_v4 = 32, prefix_v6 = 64;
+  std::vector<std::pair<std::string, std::string>> options;  // effective_options()
+};
+
+// Telemetry replies are at most 16 KiB: this many "ADDRESS SECONDS" lines fit.
+inline constexpr unsigned kMaxListed = 200;
+
+// Registers the commands (the first time: DPDK cannot unregister them) and serves them from
+// these sources until telemetry_detach(). Returns "" or the reason.
+std::string telemetry_attach(std::function<StatsTotals()> totals, const SharedState* shared);
+void telemetry_publish(TelemetryView view);
+// After this the commands answer an error: call it before the sources go away.
+void telemetry_detach();
+
+}  // namespace ampguard
