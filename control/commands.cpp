@@ -96,6 +96,7 @@ std::string Runtime::status_text() const {
     << "blocklist " << t.tables.block_entries << " of " << t.tables.block_capacity << "\n"
     << "limiter " << t.tables.limiter_entries << " of " << t.tables.limiter_capacity << "\n"
     << "reloads " << reloads_ok_.load() << " ok, " << reloads_failed_.load() << " failed\n"
+    << "capture " << (capture_ ? "running" : "none") << "\n"
     << "restart pending";
   if (restart_pending_.empty()) o << " none";
   for (const auto& option : restart_pending_) o << " " << option;

@@ -3,6 +3,7 @@
 #include <rte_telemetry.h>
 
 #include <algorithm>
+#include <cctype>
 #include <mutex>
 
 #include "control/addresses.hpp"
@@ -115,8 +116,11 @@ int config_cb(const char*, const char*, rte_tel_data* d) {
   const TelemetryView& v = sources().view;
   rte_tel_data_start_dict(d);
   rte_tel_data_add_dict_u64(d, "generation", v.generation);
-  for (const auto& [option, value] : v.options)
+  for (auto [option, value] : v.options) {
+    // Telemetry names allow letters, digits, '_' and '/': limit.min-size is limit_min_size.
+    std::replace_if(option.begin(), option.end(), [](char c) { return !std::isalnum(c); }, '_');
     rte_tel_data_add_dict_string(d, option.c_str(), value.c_str());
+  }
   return 0;
 }
 
