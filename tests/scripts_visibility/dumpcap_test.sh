@@ -12,6 +12,7 @@ in_ns timeout 60 dpdk-dumpcap --file-prefix "$PREFIX" -i net_pcap0 -c "$N" -w "$
 DUMPCAP=$!
 # Its statistics line starts once the capture is attached.
 wait_for grep -q "Packets captured" "$DIR/dumpcap.out"
+sleep 0.3  # margin for the primary to install the RX/TX callbacks under a loaded machine
 send_pcap "$DIR/in.pcap"
 wait "$DUMPCAP" || fail "dpdk-dumpcap: $(cat "$DIR/dumpcap.out")"
 python3 "$HERE/vistool.py" frames "$DIR/cap.pcapng" > "$DIR/captured"
