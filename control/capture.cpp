@@ -70,7 +70,8 @@ std::string CaptureJob::start(DropCapture& capture, const std::vector<std::strin
     if (!err.empty()) return "--timeout: " + err;
     if (timeout_ns_ == 0 || timeout_ns_ > kMaxTimeoutNs) return "--timeout: at most 1h";
   }
-  if (path_[0] != '/') return "--file: an absolute path (ampguard's working directory is not yours)";
+  if (path_[0] != '/')
+    return "--file: an absolute path (ampguard's working directory is not yours)";
   // Nanosecond timestamps; snaplen 65535: every record holds its whole frame.
   pcap_ = pcap_open_dead_with_tstamp_precision(DLT_EN10MB, 65535, PCAP_TSTAMP_PRECISION_NANO);
   if (pcap_ == nullptr) return "cannot create a pcap handle";

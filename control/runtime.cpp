@@ -67,7 +67,8 @@ std::string Runtime::init_eal(const char* argv0) {
   // runs. Without multi-process (--in-memory, --no-shconf) no secondary can ever attach.
   pdump_ready_ = rte_pdump_init() == 0;
   if (!pdump_ready_)
-    std::printf("ampguard: dpdk-dumpcap unavailable: rte_pdump_init: %s\n", rte_strerror(rte_errno));
+    std::printf("ampguard: dpdk-dumpcap unavailable: rte_pdump_init: %s\n",
+                rte_strerror(rte_errno));
   return "";
 }
 

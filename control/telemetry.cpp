@@ -50,14 +50,19 @@ int stats_cb(const char*, const char*, rte_tel_data* d) {
   for (unsigned p = 0; p < kPortSides; ++p) {
     const PortTotals& c = t.port[p];
     add(d, port_side_name(PortSide(p)),
-        counters({{"rx_packets", c.rx_packets}, {"rx_bytes", c.rx_bytes},
-                  {"tx_packets", c.tx_packets}, {"tx_bytes", c.tx_bytes},
-                  {"tx_dropped", c.tx_dropped}, {"ipackets", c.ipackets},
-                  {"opackets", c.opackets}, {"imissed", c.imissed},
-                  {"rx_nombuf", c.rx_nombuf}, {"oerrors", c.oerrors}}));
+        counters({{"rx_packets", c.rx_packets},
+                  {"rx_bytes", c.rx_bytes},
+                  {"tx_packets", c.tx_packets},
+                  {"tx_bytes", c.tx_bytes},
+                  {"tx_dropped", c.tx_dropped},
+                  {"ipackets", c.ipackets},
+                  {"opackets", c.opackets},
+                  {"imissed", c.imissed},
+                  {"rx_nombuf", c.rx_nombuf},
+                  {"oerrors", c.oerrors}}));
   }
-  for (const auto& [name, values] : {std::pair{"reason_packets", t.reason_packets},
-                                     std::pair{"reason_bytes", t.reason_bytes}}) {
+  for (const auto& [name, values] :
+       {std::pair{"reason_packets", t.reason_packets}, std::pair{"reason_bytes", t.reason_bytes}}) {
     rte_tel_data* r = rte_tel_data_alloc();
     if (r == nullptr) continue;
     rte_tel_data_start_dict(r);
@@ -118,7 +123,8 @@ int config_cb(const char*, const char*, rte_tel_data* d) {
   rte_tel_data_add_dict_u64(d, "generation", v.generation);
   for (auto [option, value] : v.options) {
     // Telemetry names allow letters, digits, '_' and '/': limit.min-size is limit_min_size.
-    std::replace_if(option.begin(), option.end(), [](char c) { return !std::isalnum(c); }, '_');
+    std::replace_if(
+        option.begin(), option.end(), [](char c) { return !std::isalnum(c); }, '_');
     rte_tel_data_add_dict_string(d, option.c_str(), value.c_str());
   }
   return 0;
@@ -133,11 +139,9 @@ std::string telemetry_attach(std::function<StatsTotals()> totals, const SharedSt
   s.shared = shared;
   if (s.registered) return "";
   if (rte_telemetry_register_cmd("/ampguard/stats", stats_cb,
-                                 "ampguard totals: ports, reasons, tables") !=
-          0 ||
-      rte_telemetry_register_cmd(
-          "/ampguard/blocklist", blocklist_cb,
-          "Blocked addresses, remaining seconds (first 200)") != 0 ||
+                                 "ampguard totals: ports, reasons, tables") != 0 ||
+      rte_telemetry_register_cmd("/ampguard/blocklist", blocklist_cb,
+                                 "Blocked addresses, remaining seconds (first 200)") != 0 ||
       rte_telemetry_register_cmd("/ampguard/config", config_cb,
                                  "Running config options and generation") != 0)
     return "cannot register the /ampguard telemetry commands";

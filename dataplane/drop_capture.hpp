@@ -25,12 +25,12 @@ namespace ampguard {
 inline constexpr uint32_t kCaptureSnap = 2048;
 
 struct CaptureSlot {
-  uint64_t now_ns;     // the worker's burst time (SharedState::now_ns)
-  uint32_t capture;    // the capture it belongs to: slots of an earlier one are discarded
-  uint16_t wire_len;   // the frame's length (pkt_len)
-  uint16_t kept_len;   // bytes in data: min(wire_len, kCaptureSnap)
-  uint8_t reason;      // VerdictReason
-  uint8_t side;        // PortSide it entered on
+  uint64_t now_ns;    // the worker's burst time (SharedState::now_ns)
+  uint32_t capture;   // the capture it belongs to: slots of an earlier one are discarded
+  uint16_t wire_len;  // the frame's length (pkt_len)
+  uint16_t kept_len;  // bytes in data: min(wire_len, kCaptureSnap)
+  uint8_t reason;     // VerdictReason
+  uint8_t side;       // PortSide it entered on
   uint8_t pad[6];
   uint8_t data[kCaptureSnap];
 };
