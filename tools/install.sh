@@ -37,6 +37,11 @@ if [ -w /proc/sys/vm/nr_hugepages ]; then
     echo "$want" > /proc/sys/vm/nr_hugepages 2>/dev/null || true
   fi
   echo "install.sh: $(cat /proc/sys/vm/nr_hugepages) hugepages of 2 MiB reserved"
+  # DPDK's multi-process tools (dpdk-dumpcap, dpdk-proc-info) need them mounted, not just reserved.
+  if ! grep -qs ' hugetlbfs ' /proc/mounts; then
+    mkdir -p /dev/hugepages && mount -t hugetlbfs -o pagesize=2M nodev /dev/hugepages 2>/dev/null \
+      && echo "install.sh: hugetlbfs mounted on /dev/hugepages" || true
+  fi
 else
   echo "install.sh: cannot reserve hugepages here (read-only /proc/sys); tests use --no-huge"
 fi
