@@ -64,7 +64,9 @@ CONF
 
 # Starts ampguard with the extra options in "$@" (before the EAL's).
 start_ampguard() {
-  in_ns "$AMPGUARD" --config "$DIR/ampguard.conf" "$@" -- \
+  # Not through in_ns: a backgrounded function is a subshell, and $! would be its pid, not
+  # ampguard's (ip netns exec execs the command, so here $! is ampguard itself).
+  ip netns exec "$NS" "$AMPGUARD" --config "$DIR/ampguard.conf" "$@" -- \
     -l 0,1 --no-pci --file-prefix "$PREFIX" --huge-dir "$DIR/huge" --log-level '*:error' \
     --vdev=net_pcap0,iface=ag-in --vdev=net_pcap1,iface=ag-out >> "$DIR/out" 2>&1 &
   PID=$!
