@@ -75,9 +75,9 @@ def main():
       "`-march=corei7`)" % (platform.release(), sh("pkg-config --modversion libdpdk"), o.commit))
     p("- %s x 2 MiB hugepages reserved; every DPDK process runs with `--in-memory` (never "
       "`--no-huge`)" % o.hugepages)
-    p("- Load average at the end of the run: %s. **The machine is shared**: other engineers "
-      "were compiling and running tests during the run, on the same 2 cores. Every figure "
-      "below is noisy (expect +-30 %% between runs of the same program); the A/B/C "
+    p("- Load average at the end of the run: %s. **These machines are shared virtual "
+      "machines**: every figure below is noisy (expect +-30 %% between runs of the same "
+      "program, more when anything else runs); the A/B/C "
       "alternation exposes all three programs to the same noise, so the ratios are more "
       "trustworthy than the absolute rates." % " ".join(open("/proc/loadavg").read().split()[:3]))
     p("- Total time of the suite: %s s" % o.elapsed)
