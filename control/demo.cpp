@@ -44,10 +44,14 @@ std::string prepare_demo(Settings& s, Demo& demo) {
                  " from the internet (outside.pcap), including " +
                  std::to_string(opt.attack_responses) + " large responses to victim 203.0.113.66";
   const bool two_cores = std::thread::hardware_concurrency() >= 2;
-  s.eal_args = {two_cores ? "-l" : "--lcores", two_cores ? "0,1" : "(0,1)@0", "--no-pci",
-                "--log-level", "*:warning",
-                "--vdev=net_pcap0,rx_pcap=" + inside + ",tx_pcap=" + demo.dir + "/to-resolver-side.pcap",
-                "--vdev=net_pcap1,rx_pcap=" + outside + ",tx_pcap=" + demo.dir + "/to-internet-side.pcap"};
+  s.eal_args = {
+      two_cores ? "-l" : "--lcores",
+      two_cores ? "0,1" : "(0,1)@0",
+      "--no-pci",
+      "--log-level",
+      "*:warning",
+      "--vdev=net_pcap0,rx_pcap=" + inside + ",tx_pcap=" + demo.dir + "/to-resolver-side.pcap",
+      "--vdev=net_pcap1,rx_pcap=" + outside + ",tx_pcap=" + demo.dir + "/to-internet-side.pcap"};
   if (free_hugepages_at_least(256)) {
     s.eal_args.push_back("--in-memory");
   } else {

@@ -112,12 +112,12 @@ std::vector<MetricFamily> metric_families(const StatsTotals& t, const ControlTot
         t.reason_packets[unsigned(VerdictReason::any_tc_reply)]);
   f.one("truncations_total", "Oversized responses rewritten into their truncated form", kCounter,
         t.reason_packets[unsigned(VerdictReason::response_truncated)]);
-  auto& tc_res = f.add("tc_reply_results_total",
-                       "ANY queries the TC action was tried on, by outcome (done, or why not)",
-                       kCounter);
-  auto& tr_res = f.add("truncate_results_total",
-                       "Oversized responses truncation was tried on, by outcome (done, or why not)",
-                       kCounter);
+  auto& tc_res =
+      f.add("tc_reply_results_total",
+            "ANY queries the TC action was tried on, by outcome (done, or why not)", kCounter);
+  auto& tr_res =
+      f.add("truncate_results_total",
+            "Oversized responses truncation was tried on, by outcome (done, or why not)", kCounter);
   for (unsigned r = 0; r < kRewriteResults; ++r) {
     const Labels l = {{"outcome", std::string(rewrite_result_name(RewriteResult(r)))}};
     f.sample(tc_res, l, t.tc_reply_results[r]);

@@ -82,7 +82,8 @@ std::string Runtime::start() {
       return "DPDK port " + std::to_string(p) + " does not exist (" +
              std::to_string(rte_eth_dev_count_avail()) + " ports available)";
   const uint16_t wanted = uint16_t(lcores - 1);
-  uint16_t queues = std::min(usable_queues(s.inside_port, wanted), usable_queues(s.outside_port, wanted));
+  uint16_t queues =
+      std::min(usable_queues(s.inside_port, wanted), usable_queues(s.outside_port, wanted));
   if (queues < wanted)
     std::printf("ampguard: the ports have %u queue pair(s): using %u of %u worker lcores\n", queues,
                 queues, wanted);
@@ -90,14 +91,16 @@ std::string Runtime::start() {
   // Every RX and TX descriptor of both ports, the bursts in flight and the per-lcore caches.
   uint32_t mbufs = s.mbufs;
   if (mbufs == 0)
-    mbufs = 2u * queues * (s.rx_descriptors + s.tx_descriptors) + lcores * (kMbufCache + 2 * kBurstSize) + 1024;
-  pool_ = rte_pktmbuf_pool_create("ampguard_mbufs", mbufs, kMbufCache, 0,
-                                  RTE_MBUF_DEFAULT_BUF_SIZE, int(rte_socket_id()));
+    mbufs = 2u * queues * (s.rx_descriptors + s.tx_descriptors) +
+            lcores * (kMbufCache + 2 * kBurstSize) + 1024;
+  pool_ = rte_pktmbuf_pool_create("ampguard_mbufs", mbufs, kMbufCache, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
+                                  int(rte_socket_id()));
   if (pool_ == nullptr)
     return "cannot allocate " + std::to_string(mbufs) + " mbufs: " + rte_strerror(rte_errno) +
            " (more hugepages, or a smaller ports.mbufs)";
 
-  for (auto [port, side] : {std::pair{s.inside_port, PortSide::inside}, std::pair{s.outside_port, PortSide::outside}}) {
+  for (auto [port, side] :
+       {std::pair{s.inside_port, PortSide::inside}, std::pair{s.outside_port, PortSide::outside}}) {
     PortSetup ps;
     ps.port_id = port;
     ps.side = side;
@@ -210,15 +213,14 @@ std::string Runtime::start_services() {
     if (!err.empty()) say("ampguard: warning: no control socket: " + err);
   }
   if (!settings_.metrics_listen.empty()) {
-    const std::string err = metrics_.start(settings_.metrics_listen,
-                                           [this](StatsTotals& t, ControlTotals& c) {
-                                             t = totals();
-                                             c = control_totals();
-                                           });
+    const std::string err =
+        metrics_.start(settings_.metrics_listen, [this](StatsTotals& t, ControlTotals& c) {
+          t = totals();
+          c = control_totals();
+        });
     if (!err.empty()) say("ampguard: warning: no metrics: " + err);
   }
-  const std::string terr =
-      telemetry_attach([this] { return totals(); }, shared_.get());
+  const std::string terr = telemetry_attach([this] { return totals(); }, shared_.get());
   if (!terr.empty()) say("ampguard: warning: " + terr);
   telemetry_ = terr.empty();
   publish_telemetry();

@@ -90,7 +90,7 @@ class Runtime {
   uint64_t next_save_ns_ = 0, next_reconcile_ns_ = 0;
   uint64_t save_interval_ns_ = 10'000'000'000;
   std::vector<std::string> restart_pending_;
-  TableCounters control_tables_;  // blocklist changes made by the control thread
+  TableCounters control_tables_;         // blocklist changes made by the control thread
   std::unique_ptr<CaptureJob> capture_;  // the running ampguardctl capture, if any
   uint64_t capture_reply_ = 0;           // its deferred control socket answer (a new id each)
   bool telemetry_ = false;

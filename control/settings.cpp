@@ -1,7 +1,6 @@
 #include "control/settings.hpp"
 
 #include <boost/program_options.hpp>
-
 #include <fstream>
 #include <sstream>
 
@@ -16,53 +15,90 @@ namespace {
 
 po::options_description describe(Settings& s) {
   po::options_description ports("Ports");
-  ports.add_options()
-    ("ports.inside", po::value(&s.inside_port)->default_value(s.inside_port), "DPDK port facing the resolver")
-    ("ports.outside", po::value(&s.outside_port)->default_value(s.outside_port), "DPDK port facing the internet")
-    ("ports.rx-descriptors", po::value(&s.rx_descriptors)->default_value(s.rx_descriptors), "RX ring size per queue")
-    ("ports.tx-descriptors", po::value(&s.tx_descriptors)->default_value(s.tx_descriptors), "TX ring size per queue")
-    ("ports.mbufs", po::value(&s.mbufs)->default_value(s.mbufs), "mbufs in the packet pool (0: sized for the queues; net_pcap infinite_rx needs every frame of its pcaps)");
+  ports.add_options()("ports.inside", po::value(&s.inside_port)->default_value(s.inside_port),
+                      "DPDK port facing the resolver")(
+      "ports.outside", po::value(&s.outside_port)->default_value(s.outside_port),
+      "DPDK port facing the internet")(
+      "ports.rx-descriptors", po::value(&s.rx_descriptors)->default_value(s.rx_descriptors),
+      "RX ring size per queue")(
+      "ports.tx-descriptors", po::value(&s.tx_descriptors)->default_value(s.tx_descriptors),
+      "TX ring size per queue")("ports.mbufs", po::value(&s.mbufs)->default_value(s.mbufs),
+                                "mbufs in the packet pool (0: sized for the queues; net_pcap "
+                                "infinite_rx needs every frame of its pcaps)");
   po::options_description limit("Limiter (large responses leaving the resolver)");
-  limit.add_options()
-    ("limit.mode", po::value(&s.limit_mode)->default_value(s.limit_mode), "packets (the kernel recipe as it runs) or bytes (what the recipe meant)")
-    ("limit.rate", po::value(&s.limit_rate), "steady rate per destination: 50/min (packets) or 50kB/min (bytes)")
-    ("limit.burst", po::value(&s.limit_burst), "burst per destination: 10 (packets) or 10kB (bytes)")
-    ("limit.min-size", po::value(&s.min_size)->default_value(s.min_size), "responses with a smaller IP total length are never limited")
-    ("limit.source-port", po::value(&s.source_port)->default_value(s.source_port), "UDP port the resolver answers from")
-    ("limit.prefix-v4", po::value(&s.prefix_v4)->default_value(s.prefix_v4), "IPv4 destinations are limited per prefix of this length")
-    ("limit.prefix-v6", po::value(&s.prefix_v6)->default_value(s.prefix_v6), "IPv6 destinations are limited per prefix of this length (16-64)")
-    ("limit.max-entries", po::value(&s.tables.limiter_entries)->default_value(s.tables.limiter_entries), "limiter table capacity (full: least valuable entry evicted)")
-    ("limit.idle-expire", po::value(&s.idle_expire)->default_value(s.idle_expire), "forget a destination idle this long")
-    ("limit.hz", po::value(&s.limit_hz)->default_value(s.limit_hz), "kernel HZ the packets mode reproduces (jiffy granularity)");
+  limit.add_options()("limit.mode", po::value(&s.limit_mode)->default_value(s.limit_mode),
+                      "packets (the kernel recipe as it runs) or bytes (what the recipe meant)")(
+      "limit.rate", po::value(&s.limit_rate),
+      "steady rate per destination: 50/min (packets) or 50kB/min (bytes)")(
+      "limit.burst", po::value(&s.limit_burst),
+      "burst per destination: 10 (packets) or 10kB (bytes)")(
+      "limit.min-size", po::value(&s.min_size)->default_value(s.min_size),
+      "responses with a smaller IP total length are never limited")(
+      "limit.source-port", po::value(&s.source_port)->default_value(s.source_port),
+      "UDP port the resolver answers from")(
+      "limit.prefix-v4", po::value(&s.prefix_v4)->default_value(s.prefix_v4),
+      "IPv4 destinations are limited per prefix of this length")(
+      "limit.prefix-v6", po::value(&s.prefix_v6)->default_value(s.prefix_v6),
+      "IPv6 destinations are limited per prefix of this length (16-64)")(
+      "limit.max-entries",
+      po::value(&s.tables.limiter_entries)->default_value(s.tables.limiter_entries),
+      "limiter table capacity (full: least valuable entry evicted)")(
+      "limit.idle-expire", po::value(&s.idle_expire)->default_value(s.idle_expire),
+      "forget a destination idle this long")(
+      "limit.hz", po::value(&s.limit_hz)->default_value(s.limit_hz),
+      "kernel HZ the packets mode reproduces (jiffy granularity)");
   po::options_description block("Blocklist");
-  block.add_options()
-    ("block.timeout", po::value(&s.block_timeout)->default_value(s.block_timeout), "how long an over-limit destination stays blocked (reset while it stays over)")
-    ("block.max-entries", po::value(&s.tables.block_entries)->default_value(s.tables.block_entries), "blocklist capacity (full: expired, then soonest-expiring evicted)")
-    ("block.fragment-timeout", po::value(&s.fragment_timeout)->default_value(s.fragment_timeout), "later fragments get their first fragment's verdict for this long");
+  block.add_options()(
+      "block.timeout", po::value(&s.block_timeout)->default_value(s.block_timeout),
+      "how long an over-limit destination stays blocked (reset while it stays over)")(
+      "block.max-entries",
+      po::value(&s.tables.block_entries)->default_value(s.tables.block_entries),
+      "blocklist capacity (full: expired, then soonest-expiring evicted)")(
+      "block.fragment-timeout", po::value(&s.fragment_timeout)->default_value(s.fragment_timeout),
+      "later fragments get their first fragment's verdict for this long");
   po::options_description actions("Actions");
-  actions.add_options()
-    ("allow", po::value(&s.allow)->composing(), "destination prefix never limited or blocked (repeatable)")
-    ("deny", po::value(&s.deny)->composing(), "source prefix always dropped on the outside port (repeatable)")
-    ("dry-run", po::bool_switch(&s.dry_run), "count and log every decision but drop and rewrite nothing")
-    ("any.action", po::value(&s.any_action)->default_value(s.any_action), "ANY queries over UDP: tc (answer TC=1), drop or pass")
-    ("any.edns-udp-size", po::value(&s.edns_udp_size)->default_value(s.edns_udp_size), "UDP payload size advertised in the OPT of a TC reply")
-    ("truncate.above", po::value(&s.truncate_above)->default_value(s.truncate_above), "UDP answers with more DNS payload bytes become truncated (0: off)");
+  actions.add_options()("allow", po::value(&s.allow)->composing(),
+                        "destination prefix never limited or blocked (repeatable)")(
+      "deny", po::value(&s.deny)->composing(),
+      "source prefix always dropped on the outside port (repeatable)")(
+      "dry-run", po::bool_switch(&s.dry_run),
+      "count and log every decision but drop and rewrite nothing")(
+      "any.action", po::value(&s.any_action)->default_value(s.any_action),
+      "ANY queries over UDP: tc (answer TC=1), drop or pass")(
+      "any.edns-udp-size", po::value(&s.edns_udp_size)->default_value(s.edns_udp_size),
+      "UDP payload size advertised in the OPT of a TC reply")(
+      "truncate.above", po::value(&s.truncate_above)->default_value(s.truncate_above),
+      "UDP answers with more DNS payload bytes become truncated (0: off)");
   po::options_description ops("Operations");
-  ops.add_options()
-    ("metrics.listen", po::value(&s.metrics_listen)->default_value(s.metrics_listen), "Prometheus endpoint address:port (\"\": off; never all addresses unless given 0.0.0.0)")
-    ("control.socket", po::value(&s.control_socket)->default_value(s.control_socket), "Unix socket of ampguardctl (mode 0600; \"\": off)")
-    ("block.state-file", po::value(&s.block_state_file)->default_value(s.block_state_file), "blocklist saved here and restored at start (\"\": not saved)")
-    ("block.save-interval", po::value(&s.block_save_interval)->default_value(s.block_save_interval), "how often the blocklist is saved (also at once after ampguardctl changes and at exit)")
-    ("log.syslog", po::value(&s.log_syslog)->default_value(s.log_syslog), "also send block and unblock lines to syslog (they always go to stdout)")
-    ("log.max-per-second", po::value(&s.log_max_per_second)->default_value(s.log_max_per_second), "block and unblock lines per second; more are dropped and counted")
-    ("log.address-interval", po::value(&s.log_address_interval)->default_value(s.log_address_interval), "repeated lines for one address within this time are suppressed and counted");
+  ops.add_options()(
+      "metrics.listen", po::value(&s.metrics_listen)->default_value(s.metrics_listen),
+      "Prometheus endpoint address:port (\"\": off; never all addresses unless given 0.0.0.0)")(
+      "control.socket", po::value(&s.control_socket)->default_value(s.control_socket),
+      "Unix socket of ampguardctl (mode 0600; \"\": off)")(
+      "block.state-file", po::value(&s.block_state_file)->default_value(s.block_state_file),
+      "blocklist saved here and restored at start (\"\": not saved)")(
+      "block.save-interval",
+      po::value(&s.block_save_interval)->default_value(s.block_save_interval),
+      "how often the blocklist is saved (also at once after ampguardctl changes and at exit)")(
+      "log.syslog", po::value(&s.log_syslog)->default_value(s.log_syslog),
+      "also send block and unblock lines to syslog (they always go to stdout)")(
+      "log.max-per-second", po::value(&s.log_max_per_second)->default_value(s.log_max_per_second),
+      "block and unblock lines per second; more are dropped and counted")(
+      "log.address-interval",
+      po::value(&s.log_address_interval)->default_value(s.log_address_interval),
+      "repeated lines for one address within this time are suppressed and counted");
   po::options_description batch("Start-up and batch runs");
-  batch.add_options()
-    ("help,h", "print this list and exit")
-    ("config", po::value(&s.config_file), "read options from this file (the command line wins); SIGHUP and ampguardctl reload re-read it")
-    ("exit-when-idle", po::value(&s.exit_when_idle_ms)->default_value(0), "exit once every RX queue has been idle this many milliseconds (0: run until signalled)")
-    ("stats-file", po::value(&s.stats_file), "write the final counters as JSON to this file");
-  po::options_description all("ampguard [--config FILE] [options] [-- EAL arguments]\n\nWith no EAL arguments ampguard runs its built-in demo: a generated DNS trace through\nnet_pcap virtual devices.\n\nOptions");
+  batch.add_options()("help,h", "print this list and exit")(
+      "config", po::value(&s.config_file),
+      "read options from this file (the command line wins); SIGHUP and ampguardctl reload re-read "
+      "it")(
+      "exit-when-idle", po::value(&s.exit_when_idle_ms)->default_value(0),
+      "exit once every RX queue has been idle this many milliseconds (0: run until signalled)")(
+      "stats-file", po::value(&s.stats_file), "write the final counters as JSON to this file");
+  po::options_description all(
+      "ampguard [--config FILE] [options] [-- EAL arguments]\n\nWith no EAL arguments ampguard "
+      "runs its built-in demo: a generated DNS trace through\nnet_pcap virtual "
+      "devices.\n\nOptions");
   all.add(ports).add(limit).add(block).add(actions).add(ops).add(batch);
   return all;
 }
@@ -135,7 +171,8 @@ std::string load_settings(const std::string& config_file, const std::vector<std:
     // The first value stored wins: the command line goes in before the file.
     po::store(po::command_line_parser(cli_args).options(desc).run(), vm);
     if (!config_file.empty()) {
-      const std::string err = check_config_file(config_file, desc, kCliOnly, check_value, out.origin);
+      const std::string err =
+          check_config_file(config_file, desc, kCliOnly, check_value, out.origin);
       if (!err.empty()) return err;
       std::ifstream in(config_file);
       po::store(po::parse_config_file(in, desc), vm);
@@ -186,8 +223,12 @@ std::vector<std::pair<std::string, std::string>> effective_options(const Setting
       {"ports.tx-descriptors", num(s.tx_descriptors)},
       {"ports.mbufs", num(s.mbufs)},
       {"limit.mode", s.limit_mode},
-      {"limit.rate", !s.limit_rate.empty() ? s.limit_rate : bytes ? "50kB/min" : "50/min"},
-      {"limit.burst", !s.limit_burst.empty() ? s.limit_burst : bytes ? "10kB" : "10"},
+      {"limit.rate", !s.limit_rate.empty() ? s.limit_rate
+                     : bytes               ? "50kB/min"
+                                           : "50/min"},
+      {"limit.burst", !s.limit_burst.empty() ? s.limit_burst
+                      : bytes                ? "10kB"
+                                             : "10"},
       {"limit.min-size", num(s.min_size)},
       {"limit.source-port", num(s.source_port)},
       {"limit.prefix-v4", num(s.prefix_v4)},
@@ -218,15 +259,16 @@ std::vector<std::pair<std::string, std::string>> effective_options(const Setting
 
 std::string render_config(const Settings& s) {
   std::ostringstream out;
-  out << "# ampguard running configuration" << (s.config_file.empty() ? "" : " (from " + s.config_file + ")")
-      << "\n";
+  out << "# ampguard running configuration"
+      << (s.config_file.empty() ? "" : " (from " + s.config_file + ")") << "\n";
   std::map<std::string, std::vector<std::pair<std::string, std::string>>> sections;
   for (const auto& [option, value] : effective_options(s)) {
     const size_t dot = option.find('.');
     if (dot == std::string::npos) {
       // Repeatable options take one line per value; an empty list takes none.
       if (option == "allow" || option == "deny") {
-        for (const auto& v : option == "allow" ? s.allow : s.deny) out << option << " = " << v << "\n";
+        for (const auto& v : option == "allow" ? s.allow : s.deny)
+          out << option << " = " << v << "\n";
       } else {
         out << option << " = " << value << "\n";
       }
@@ -242,9 +284,9 @@ std::string render_config(const Settings& s) {
 }
 
 std::vector<std::string> restart_only_options() {
-  return {"ports.inside",      "ports.outside",     "ports.rx-descriptors", "ports.tx-descriptors",
-          "ports.mbufs",       "limit.max-entries", "block.max-entries",    "limit.mode",
-          "metrics.listen",    "control.socket",    "exit-when-idle"};
+  return {"ports.inside",   "ports.outside",     "ports.rx-descriptors", "ports.tx-descriptors",
+          "ports.mbufs",    "limit.max-entries", "block.max-entries",    "limit.mode",
+          "metrics.listen", "control.socket",    "exit-when-idle"};
 }
 
 std::string build_dataplane_config(const Settings& s, DataplaneConfig& out) {
@@ -257,7 +299,8 @@ std::string build_dataplane_config(const Settings& s, DataplaneConfig& out) {
   lp.hz = s.limit_hz;
   const std::string rate = !s.limit_rate.empty() ? s.limit_rate : bytes ? "50kB/min" : "50/min";
   LimitMode rate_mode;
-  if (!(err = parse_rate(rate, rate_mode, lp.rate, lp.period_s)).empty()) return "limit.rate: " + err;
+  if (!(err = parse_rate(rate, rate_mode, lp.rate, lp.period_s)).empty())
+    return "limit.rate: " + err;
   if (rate_mode != lp.mode)
     return "limit.rate: '" + rate + "' is a " + (bytes ? "packet" : "byte") +
            " rate but limit.mode is " + s.limit_mode;
@@ -285,16 +328,24 @@ std::string build_dataplane_config(const Settings& s, DataplaneConfig& out) {
     return "limit.prefix-v6: must be 16-64 (a /64 is the smallest block anyone is given)";
   out.prefix_v4 = uint8_t(s.prefix_v4);
   out.prefix_v6 = uint8_t(s.prefix_v6);
-  if (!(err = parse_duration_ns(s.idle_expire, out.idle_expire_ns)).empty()) return "limit.idle-expire: " + err;
+  if (!(err = parse_duration_ns(s.idle_expire, out.idle_expire_ns)).empty())
+    return "limit.idle-expire: " + err;
   if (out.idle_expire_ns > 86'400'000'000'000) return "limit.idle-expire: must be at most 1d";
-  if (!(err = parse_duration_ns(s.block_timeout, out.block_timeout_ns)).empty()) return "block.timeout: " + err;
-  if (!(err = parse_duration_ns(s.fragment_timeout, out.fragment_timeout_ns)).empty()) return "block.fragment-timeout: " + err;
+  if (!(err = parse_duration_ns(s.block_timeout, out.block_timeout_ns)).empty())
+    return "block.timeout: " + err;
+  if (!(err = parse_duration_ns(s.fragment_timeout, out.fragment_timeout_ns)).empty())
+    return "block.fragment-timeout: " + err;
   out.dry_run = s.dry_run;
-  if (s.any_action == "tc") out.any_action = AnyAction::tc;
-  else if (s.any_action == "drop") out.any_action = AnyAction::drop;
-  else if (s.any_action == "pass") out.any_action = AnyAction::pass;
-  else return "any.action: '" + s.any_action + "' is not tc, drop or pass";
-  if (s.edns_udp_size < 512 || s.edns_udp_size > 65535) return "any.edns-udp-size: must be 512-65535";
+  if (s.any_action == "tc")
+    out.any_action = AnyAction::tc;
+  else if (s.any_action == "drop")
+    out.any_action = AnyAction::drop;
+  else if (s.any_action == "pass")
+    out.any_action = AnyAction::pass;
+  else
+    return "any.action: '" + s.any_action + "' is not tc, drop or pass";
+  if (s.edns_udp_size < 512 || s.edns_udp_size > 65535)
+    return "any.edns-udp-size: must be 512-65535";
   out.edns_udp_size = uint16_t(s.edns_udp_size);
   if (s.truncate_above > 65535) return "truncate.above: must be at most 65535";
   out.truncate_above = uint16_t(s.truncate_above);

@@ -44,7 +44,7 @@ struct Settings {
   uint32_t edns_udp_size = 1232;
   uint32_t truncate_above = 0;
   // metrics.*, control.*, persistence, log.*
-  std::string metrics_listen = "127.0.0.1:9977";  // "": no exposer
+  std::string metrics_listen = "127.0.0.1:9977";          // "": no exposer
   std::string control_socket = "/run/ampguard/ctl.sock";  // "": no control socket
   std::string block_state_file;  // "": not saved (runs never share state by accident)
   std::string block_save_interval = "10s";

@@ -24,7 +24,8 @@ void add_worker_counters(const WorkerCounters& w, StatsTotals& t, uint64_t& firs
     t.reason_packets[r] += w.reason_packets[r].get();
     t.reason_bytes[r] += w.reason_bytes[r].get();
   }
-  for (unsigned s = 0; s < unsigned(ParseStatus::count); ++s) t.parse_status[s] += w.parse_status[s].get();
+  for (unsigned s = 0; s < unsigned(ParseStatus::count); ++s)
+    t.parse_status[s] += w.parse_status[s].get();
   t.dry_run_forwarded += w.dry_run_forwarded.get();
   for (unsigned r = 0; r < kRewriteResults; ++r) {
     t.tc_reply_results[r] += w.tc_reply_results[r].get();
@@ -63,8 +64,8 @@ std::string stats_json(const StatsTotals& t) {
       << ", \"opackets\": " << c.opackets << ", \"imissed\": " << c.imissed
       << ", \"rx_nombuf\": " << c.rx_nombuf << ", \"oerrors\": " << c.oerrors << ", \"classes\": {";
     for (unsigned k = 0; k < kTrafficClasses; ++k)
-      o << (k ? ", " : "") << "\"" << traffic_class_name(TrafficClass(k)) << "\": {\"packets\": "
-        << c.class_packets[k] << ", \"bytes\": " << c.class_bytes[k] << "}";
+      o << (k ? ", " : "") << "\"" << traffic_class_name(TrafficClass(k))
+        << "\": {\"packets\": " << c.class_packets[k] << ", \"bytes\": " << c.class_bytes[k] << "}";
     o << "}}";
   }
   o << "\n  },\n  \"reasons\": {";
@@ -76,7 +77,8 @@ std::string stats_json(const StatsTotals& t) {
       << "\", \"packets\": " << t.reason_packets[r] << ", \"bytes\": " << t.reason_bytes[r] << "}";
   o << "\n  },\n  \"parse\": {";
   for (unsigned s = 0; s < unsigned(ParseStatus::count); ++s)
-    o << (s ? ", " : "") << "\"" << parse_status_name(ParseStatus(s)) << "\": " << t.parse_status[s];
+    o << (s ? ", " : "") << "\"" << parse_status_name(ParseStatus(s))
+      << "\": " << t.parse_status[s];
   const TableTotals& tt = t.tables;
   for (const auto& [name, results] : {std::pair{"tc_reply_results", t.tc_reply_results},
                                       std::pair{"truncate_results", t.truncate_results}}) {
@@ -110,7 +112,8 @@ std::string stats_summary(const StatsTotals& t) {
   o << "ampguard summary (" << t.workers << " worker" << (t.workers == 1 ? "" : "s") << ")\n";
   for (unsigned p = 0; p < kPortSides; ++p) {
     const PortTotals& c = t.port[p];
-    std::snprintf(line, sizeof line, "  %-8s rx %10llu pkts %12llu B   tx %10llu pkts %12llu B   tx-dropped %llu\n",
+    std::snprintf(line, sizeof line,
+                  "  %-8s rx %10llu pkts %12llu B   tx %10llu pkts %12llu B   tx-dropped %llu\n",
                   port_side_name(PortSide(p)), (unsigned long long)c.rx_packets,
                   (unsigned long long)c.rx_bytes, (unsigned long long)c.tx_packets,
                   (unsigned long long)c.tx_bytes, (unsigned long long)c.tx_dropped);
@@ -121,17 +124,21 @@ std::string stats_summary(const StatsTotals& t) {
     if (t.reason_packets[r] == 0) continue;
     const Action a = reason_action(VerdictReason(r));
     std::snprintf(line, sizeof line, "    %-7s %-24s %10llu pkts\n",
-                  a == Action::drop ? "drop" : a == Action::reply ? "reply" : "forward",
+                  a == Action::drop    ? "drop"
+                  : a == Action::reply ? "reply"
+                                       : "forward",
                   std::string(reason_name(VerdictReason(r))).c_str(),
                   (unsigned long long)t.reason_packets[r]);
     o << line;
   }
-  std::snprintf(line, sizeof line, "  blocklist: %llu entries, %llu added, %llu refreshed; limiter: %llu entries\n",
+  std::snprintf(line, sizeof line,
+                "  blocklist: %llu entries, %llu added, %llu refreshed; limiter: %llu entries\n",
                 (unsigned long long)t.tables.block_entries, (unsigned long long)t.tables.block_adds,
                 (unsigned long long)t.tables.block_refreshes,
                 (unsigned long long)t.tables.limiter_entries);
   o << line;
-  if (t.dry_run_forwarded) o << "  dry run: " << t.dry_run_forwarded << " drops forwarded instead\n";
+  if (t.dry_run_forwarded)
+    o << "  dry run: " << t.dry_run_forwarded << " drops forwarded instead\n";
   return o.str();
 }
 

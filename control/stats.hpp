@@ -40,8 +40,8 @@ struct StatsTotals {
 
 // Sums the workers' counters (relaxed reads of single-writer counters: a scrape may be a
 // few packets behind, never torn).
-void add_worker_counters(const WorkerCounters& w, StatsTotals& t,
-                         uint64_t& first_tsc, uint64_t& last_tsc);
+void add_worker_counters(const WorkerCounters& w, StatsTotals& t, uint64_t& first_tsc,
+                         uint64_t& last_tsc);
 
 std::string stats_json(const StatsTotals& t);
 std::string stats_summary(const StatsTotals& t);

@@ -32,12 +32,18 @@ std::string parse_duration_ns(const std::string& text, uint64_t& ns) {
   std::string unit;
   if (!split_number(text, v, unit)) return "'" + text + "' is not a duration (e.g. 600s, 10m)";
   uint64_t scale;
-  if (unit.empty() || unit == "s") scale = 1'000'000'000;
-  else if (unit == "ms") scale = 1'000'000;
-  else if (unit == "m" || unit == "min") scale = 60'000'000'000;
-  else if (unit == "h") scale = 3'600'000'000'000;
-  else if (unit == "d") scale = 86'400'000'000'000;
-  else return "'" + text + "': unknown duration unit '" + unit + "' (ms, s, m, h, d)";
+  if (unit.empty() || unit == "s")
+    scale = 1'000'000'000;
+  else if (unit == "ms")
+    scale = 1'000'000;
+  else if (unit == "m" || unit == "min")
+    scale = 60'000'000'000;
+  else if (unit == "h")
+    scale = 3'600'000'000'000;
+  else if (unit == "d")
+    scale = 86'400'000'000'000;
+  else
+    return "'" + text + "': unknown duration unit '" + unit + "' (ms, s, m, h, d)";
   if (!checked_mul(v, scale, ns)) return "'" + text + "' is too long";
   return "";
 }
@@ -47,10 +53,14 @@ std::string parse_size_bytes(const std::string& text, uint64_t& bytes) {
   std::string unit;
   if (!split_number(text, v, unit)) return "'" + text + "' is not a size (e.g. 700, 10kB)";
   uint64_t scale;
-  if (unit.empty() || unit == "B" || unit == "b") scale = 1;
-  else if (unit == "kB" || unit == "kb" || unit == "KB" || unit == "KiB") scale = 1024;
-  else if (unit == "MB" || unit == "mb" || unit == "MiB") scale = 1024 * 1024;
-  else return "'" + text + "': unknown size unit '" + unit + "' (B, kB, MB)";
+  if (unit.empty() || unit == "B" || unit == "b")
+    scale = 1;
+  else if (unit == "kB" || unit == "kb" || unit == "KB" || unit == "KiB")
+    scale = 1024;
+  else if (unit == "MB" || unit == "mb" || unit == "MiB")
+    scale = 1024 * 1024;
+  else
+    return "'" + text + "': unknown size unit '" + unit + "' (B, kB, MB)";
   if (!checked_mul(v, scale, bytes)) return "'" + text + "' is too large";
   return "";
 }
@@ -61,11 +71,16 @@ std::string parse_rate(const std::string& text, LimitMode& mode, uint64_t& amoun
   if (slash == std::string::npos)
     return "'" + text + "' is not a rate (e.g. 50/min for packets, 50kB/min for bytes)";
   const std::string count = text.substr(0, slash), per = text.substr(slash + 1);
-  if (per == "s" || per == "sec" || per == "second") period_s = 1;
-  else if (per == "m" || per == "min" || per == "minute") period_s = 60;
-  else if (per == "h" || per == "hour") period_s = 3600;
-  else if (per == "d" || per == "day") period_s = 86400;
-  else return "'" + text + "': unknown period '" + per + "' (s, min, hour, day)";
+  if (per == "s" || per == "sec" || per == "second")
+    period_s = 1;
+  else if (per == "m" || per == "min" || per == "minute")
+    period_s = 60;
+  else if (per == "h" || per == "hour")
+    period_s = 3600;
+  else if (per == "d" || per == "day")
+    period_s = 86400;
+  else
+    return "'" + text + "': unknown period '" + per + "' (s, min, hour, day)";
   uint64_t v;
   std::string unit;
   if (!split_number(count, v, unit) || v == 0)

@@ -19,7 +19,7 @@ struct DataplaneConfig {
   uint64_t generation = 0;
   // limit.*
   LimitProfile limit;
-  uint16_t min_size = 700;       // IP total length of the (reassembled) datagram
+  uint16_t min_size = 700;  // IP total length of the (reassembled) datagram
   uint16_t source_port = 53;
   uint8_t prefix_v4 = 32;
   uint8_t prefix_v6 = 64;

@@ -32,9 +32,8 @@ inline FlowKey flow_key_v6(const uint8_t* addr, unsigned prefix) {
 
 inline FlowKey flow_key(L3 l3, const std::array<uint8_t, 16>& addr, unsigned prefix_v4,
                         unsigned prefix_v6) {
-  return l3 == L3::ipv4
-             ? flow_key_v4(load_be32(addr.data()), prefix_v4)
-             : flow_key_v6(addr.data(), prefix_v6);
+  return l3 == L3::ipv4 ? flow_key_v4(load_be32(addr.data()), prefix_v4)
+                        : flow_key_v6(addr.data(), prefix_v6);
 }
 
 inline bool flow_key_is_v4(FlowKey k) { return (k >> 32) == 0xffff; }

@@ -7,8 +7,8 @@
 #pragma once
 
 #include <array>
-#include <cstdint>
 #include <cstddef>
+#include <cstdint>
 #include <cstring>
 
 #include "dataplane/parse_status.hpp"
@@ -46,21 +46,21 @@ struct PacketView {
   ParseStatus status = ParseStatus::ok;
   L3 l3 = L3::none;
   uint8_t vlan_count = 0;
-  uint8_t l4_proto = 0;        // final next-header / protocol
-  bool has_udp = false;        // UDP header present and parsed (first or only fragment)
-  bool is_fragment = false;    // IPv4 MF/offset or an IPv6 fragment header
+  uint8_t l4_proto = 0;      // final next-header / protocol
+  bool has_udp = false;      // UDP header present and parsed (first or only fragment)
+  bool is_fragment = false;  // IPv4 MF/offset or an IPv6 fragment header
   bool more_fragments = false;
-  bool has_dns = false;        // set by parse_dns() when header and first question parsed
-  uint16_t ether_type = 0;     // after the VLAN tags
+  bool has_dns = false;     // set by parse_dns() when header and first question parsed
+  uint16_t ether_type = 0;  // after the VLAN tags
   uint16_t l3_offset = 0;
-  uint16_t l4_offset = 0;      // after IPv4 options / IPv6 extension headers
-  uint16_t ip_header_len = 0;  // l4_offset - l3_offset
-  uint16_t ip_total_len = 0;   // IPv4 total length; IPv6 40 + payload length
-  uint16_t frag_offset = 0;    // in bytes
+  uint16_t l4_offset = 0;           // after IPv4 options / IPv6 extension headers
+  uint16_t ip_header_len = 0;       // l4_offset - l3_offset
+  uint16_t ip_total_len = 0;        // IPv4 total length; IPv6 40 + payload length
+  uint16_t frag_offset = 0;         // in bytes
   uint16_t frag_header_offset = 0;  // IPv6 fragment header position, 0 if none
   uint32_t frag_id = 0;
   uint16_t src_port = 0, dst_port = 0, udp_len = 0;
-  uint16_t payload_offset = 0;  // UDP payload
+  uint16_t payload_offset = 0;    // UDP payload
   std::array<uint8_t, 16> src{};  // IPv4 uses the first 4 bytes, network order
   std::array<uint8_t, 16> dst{};
   DnsView dns{};
@@ -309,8 +309,7 @@ inline bool parse_dns(const uint8_t* frame, PacketView& v) {
 // offset or 0. Bounded by the message end; names must be the root (OPT owner) or pointers.
 inline uint16_t find_opt_after_question(const uint8_t* frame, const PacketView& v) {
   const DnsView& d = v.dns;
-  if (!v.has_dns || d.qdcount != 1 || d.ancount != 0 || d.nscount != 0 || d.arcount == 0)
-    return 0;
+  if (!v.has_dns || d.qdcount != 1 || d.ancount != 0 || d.nscount != 0 || d.arcount == 0) return 0;
   const uint32_t end = uint32_t(v.l3_offset) + v.ip_total_len;
   uint32_t pos = d.question_end;
   // OPT has the root name: one zero byte, then TYPE 41.

@@ -37,8 +37,8 @@ void emit_block_event(WorkerContext& w, const PacketView& v, FlowKey key, uint64
     w.counters->block_events_dropped.add();
 }
 
-Decision judge_outside(WorkerContext& w, const DataplaneConfig& cfg, uint8_t* frame,
-                       uint32_t* len, PacketView& v) {
+Decision judge_outside(WorkerContext& w, const DataplaneConfig& cfg, uint8_t* frame, uint32_t* len,
+                       PacketView& v) {
   if (!cfg.deny->empty() && cfg.deny->contains(v.l3, v.src))
     return decided(VerdictReason::denylisted_source);
   if (v.l4_proto != kIpProtoUdp)
@@ -83,8 +83,8 @@ Decision judge_later_fragment(WorkerContext& w, const DataplaneConfig& cfg, cons
   return decided(VerdictReason::fragment_unmatched);
 }
 
-Decision judge_response(WorkerContext& w, const DataplaneConfig& cfg, uint8_t* frame,
-                        uint32_t* len, PacketView& v) {
+Decision judge_response(WorkerContext& w, const DataplaneConfig& cfg, uint8_t* frame, uint32_t* len,
+                        PacketView& v) {
   constexpr TrafficClass kResponse = TrafficClass::dns_response;
   const bool first_fragment = v.first_fragment();
   const uint64_t dgram = first_fragment ? datagram_key(v) : 0;
@@ -130,8 +130,8 @@ Decision judge_response(WorkerContext& w, const DataplaneConfig& cfg, uint8_t* f
   return decided(VerdictReason::over_limit, kResponse);
 }
 
-Decision judge_inside(WorkerContext& w, const DataplaneConfig& cfg, uint8_t* frame,
-                      uint32_t* len, PacketView& v) {
+Decision judge_inside(WorkerContext& w, const DataplaneConfig& cfg, uint8_t* frame, uint32_t* len,
+                      PacketView& v) {
   if (v.l4_proto != kIpProtoUdp)
     return decided(v.status == ParseStatus::ok ? VerdictReason::not_udp : VerdictReason::malformed);
   if (v.later_fragment()) return judge_later_fragment(w, cfg, v);
@@ -178,8 +178,8 @@ struct BurstTally {
   }
 };
 
-Judgement judge_parsed(WorkerContext& w, const DataplaneConfig& cfg, PortSide side,
-                       uint8_t* frame, uint32_t* len, PacketView& v, BurstTally& t) {
+Judgement judge_parsed(WorkerContext& w, const DataplaneConfig& cfg, PortSide side, uint8_t* frame,
+                       uint32_t* len, PacketView& v, BurstTally& t) {
   const uint32_t in_len = *len;
   Decision d;
   if (v.l3 == L3::none) {
@@ -208,8 +208,8 @@ void start_burst(WorkerContext& w, const DataplaneConfig& cfg, uint64_t now_ns) 
 
 }  // namespace
 
-Judgement judge_frame(WorkerContext& w, const DataplaneConfig& cfg, PortSide side,
-                      uint8_t* frame, uint32_t* len, uint64_t now_ns) {
+Judgement judge_frame(WorkerContext& w, const DataplaneConfig& cfg, PortSide side, uint8_t* frame,
+                      uint32_t* len, uint64_t now_ns) {
   start_burst(w, cfg, now_ns);
   PacketView v;
   parse_frame(frame, *len, v);
@@ -244,7 +244,8 @@ void process_burst(WorkerContext& w, const DataplaneConfig& cfg, PortSide side,
     const Judgement j =
         judge_parsed(w, cfg, side, rte_pktmbuf_mtod(m, uint8_t*), &len, views[i], t);
     if (len != in_len) rte_pktmbuf_trim(m, uint16_t(in_len - len));
-    if (capture != 0) [[unlikely]] w.shared->capture.offer(capture, m, j.reason, side, now_ns);
+    if (capture != 0) [[unlikely]]
+      w.shared->capture.offer(capture, m, j.reason, side, now_ns);
     switch (j.action) {
       case Action::forward:
         out.to_other[out.n_other++] = m;

@@ -24,8 +24,8 @@ struct WorkerContext {
   uint16_t id = 0;
   SharedState* shared = nullptr;
   WorkerCounters* counters = nullptr;
-  uint64_t now_ns = 0;       // this burst's time, read from the TSC once per burst
-  uint64_t limit_clock = 0;  // now_ns in the limiter's units (limit_clock), once per burst
+  uint64_t now_ns = 0;           // this burst's time, read from the TSC once per burst
+  uint64_t limit_clock = 0;      // now_ns in the limiter's units (limit_clock), once per burst
   PacketView views[kBurstSize];  // the burst's parse results: scratch owned by this worker
 };
 
@@ -37,8 +37,8 @@ struct Judgement {
 
 // Judges the frame that entered on `side`. May rewrite it in place (a TC reply or a truncated
 // response, never longer): *len is then its new length. Counts the reason and the parse status.
-Judgement judge_frame(WorkerContext& w, const DataplaneConfig& cfg, PortSide side,
-                      uint8_t* frame, uint32_t* len, uint64_t now_ns);
+Judgement judge_frame(WorkerContext& w, const DataplaneConfig& cfg, PortSide side, uint8_t* frame,
+                      uint32_t* len, uint64_t now_ns);
 
 struct BurstOut {
   rte_mbuf* to_other[kBurstSize];  // forward out of the other port

@@ -16,7 +16,8 @@ uint16_t usable_queues(uint16_t port_id, uint16_t wanted) {
 }
 
 std::string start_port(const PortSetup& s, rte_mempool* pool) {
-  const std::string name = "port " + std::to_string(s.port_id) + " (" + port_side_name(s.side) + ")";
+  const std::string name =
+      "port " + std::to_string(s.port_id) + " (" + port_side_name(s.side) + ")";
   if (!rte_eth_dev_is_valid_port(s.port_id)) return name + ": no such DPDK port";
   rte_eth_dev_info info{};
   if (rte_eth_dev_info_get(s.port_id, &info) != 0) return name + ": cannot read device info";
@@ -24,7 +25,8 @@ std::string start_port(const PortSetup& s, rte_mempool* pool) {
   rte_eth_conf conf{};
   if (s.queues > 1) {
     // Keep one destination (inside) or one source (outside) on one worker.
-    const uint64_t only = s.side == PortSide::inside ? RTE_ETH_RSS_L3_DST_ONLY : RTE_ETH_RSS_L3_SRC_ONLY;
+    const uint64_t only =
+        s.side == PortSide::inside ? RTE_ETH_RSS_L3_DST_ONLY : RTE_ETH_RSS_L3_SRC_ONLY;
     uint64_t hf = RTE_ETH_RSS_IP & info.flow_type_rss_offloads;
     if ((info.flow_type_rss_offloads & only) != 0) hf |= only;
     conf.rxmode.mq_mode = RTE_ETH_MQ_RX_RSS;

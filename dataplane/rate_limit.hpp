@@ -18,10 +18,10 @@ enum class LimitMode : uint8_t { packets, bytes };
 
 struct LimitParams {
   LimitMode mode = LimitMode::packets;
-  uint64_t rate = 50;       // packets (packets mode) or bytes (bytes mode) per period
-  uint64_t period_s = 60;   // the rate's period in seconds
-  uint64_t burst = 10;      // packets, or bytes in bytes mode
-  uint32_t hz = 250;        // kernel jiffies per second the packets mode reproduces
+  uint64_t rate = 50;      // packets (packets mode) or bytes (bytes mode) per period
+  uint64_t period_s = 60;  // the rate's period in seconds
+  uint64_t burst = 10;     // packets, or bytes in bytes mode
+  uint32_t hz = 250;       // kernel jiffies per second the packets mode reproduces
 };
 
 // Validated once (make_limit_profile); read-only in the hot path.
@@ -49,8 +49,7 @@ std::string make_limit_profile(const LimitParams& params, LimitProfile& out);
 // full-credit entries long before that.
 
 inline uint64_t limit_clock(const LimitProfile& p, uint64_t now_ns) {
-  return p.mode == LimitMode::packets ? now_ns / p.ns_per_jiffy * p.credits_per_jiffy
-                                      : now_ns << 8;
+  return p.mode == LimitMode::packets ? now_ns / p.ns_per_jiffy * p.credits_per_jiffy : now_ns << 8;
 }
 
 inline uint64_t limit_cap(const LimitProfile& p) {

@@ -2,9 +2,9 @@
 
 #include <rte_malloc.h>
 
-#include "dataplane/block_event.hpp"
-
 #include <stdexcept>
+
+#include "dataplane/block_event.hpp"
 
 namespace ampguard {
 
@@ -16,8 +16,8 @@ SharedState::SharedState(const TableSizes& s, unsigned max_workers)
       sizes(s),
       tsc_origin(rte_rdtsc()),
       ns_per_tsc_q32_((uint64_t(1'000'000'000) << 32) / rte_get_tsc_hz()) {
-  events = rte_ring_create_elem("ampguard_events", sizeof(BlockEvent), s.event_ring,
-                                SOCKET_ID_ANY, RING_F_SC_DEQ);
+  events = rte_ring_create_elem("ampguard_events", sizeof(BlockEvent), s.event_ring, SOCKET_ID_ANY,
+                                RING_F_SC_DEQ);
   if (events == nullptr) throw std::runtime_error("cannot create the block event ring");
   const size_t qsbr_size = rte_rcu_qsbr_get_memsize(max_workers);
   qsbr = static_cast<rte_rcu_qsbr*>(rte_zmalloc("ampguard_qsbr", qsbr_size, RTE_CACHE_LINE_SIZE));

@@ -21,7 +21,7 @@ struct TableSizes {
   uint32_t limiter_entries = 100'000;
   uint32_t block_entries = 100'000;
   uint32_t fragment_entries = 16'384;
-  uint32_t event_ring = 4096;  // power of two
+  uint32_t event_ring = 4096;     // power of two
   uint32_t capture_slots = 1024;  // drop capture ring (2 KiB each), power of two
 };
 

@@ -16,7 +16,9 @@ namespace ampguard {
 // A counter with exactly one writer thread.
 class SingleWriterCounter {
  public:
-  void add(uint64_t n = 1) { v_.store(v_.load(std::memory_order_relaxed) + n, std::memory_order_relaxed); }
+  void add(uint64_t n = 1) {
+    v_.store(v_.load(std::memory_order_relaxed) + n, std::memory_order_relaxed);
+  }
   void set(uint64_t n) { v_.store(n, std::memory_order_relaxed); }
   uint64_t get() const { return v_.load(std::memory_order_relaxed); }
 
@@ -34,7 +36,7 @@ inline constexpr const char* port_side_name(PortSide s) {
 enum class TrafficClass : uint8_t { dns_query, dns_response, other };
 inline constexpr unsigned kTrafficClasses = 3;
 inline constexpr const char* traffic_class_name(TrafficClass c) {
-  return c == TrafficClass::dns_query ? "dns_query"
+  return c == TrafficClass::dns_query      ? "dns_query"
          : c == TrafficClass::dns_response ? "dns_response"
                                            : "other";
 }

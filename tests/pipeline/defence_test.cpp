@@ -17,13 +17,16 @@ constexpr PortSide kIn = PortSide::inside, kOut = PortSide::outside;
 constexpr std::array<uint8_t, 4> kVictim{203, 0, 113, 66};
 constexpr std::array<uint8_t, 4> kOther{198, 18, 7, 7};
 
-std::vector<Bytes> responses_to(std::array<uint8_t, 4> dst, int n, size_t bytes, uint16_t first_id = 1) {
+std::vector<Bytes> responses_to(std::array<uint8_t, 4> dst, int n, size_t bytes,
+                                uint16_t first_id = 1) {
   std::vector<Bytes> out;
   for (int i = 0; i < n; ++i) out.push_back(test::response_v4(dst, bytes, uint16_t(first_id + i)));
   return out;
 }
 
-std::vector<Bytes> first(const std::vector<Bytes>& v, size_t n) { return {v.begin(), v.begin() + long(n)}; }
+std::vector<Bytes> first(const std::vector<Bytes>& v, size_t n) {
+  return {v.begin(), v.begin() + long(n)};
+}
 
 TEST(Defence, RecipeThirtyLargeResponsesTenLeave) {
   PipelineHarness h;
@@ -39,7 +42,8 @@ TEST(Defence, RecipeThirtyLargeResponsesTenLeave) {
   EXPECT_EQ(t.block_events, 1u);
   const auto log = h.log_lines();
   ASSERT_EQ(log.size(), 1u);
-  EXPECT_EQ(log[0].rfind("DNS-amplification protection: blocked 203.0.113.66 for 600s", 0), 0u) << log[0];
+  EXPECT_EQ(log[0].rfind("DNS-amplification protection: blocked 203.0.113.66 for 600s", 0), 0u)
+      << log[0];
 }
 
 TEST(Defence, BlocklistedSourceIsDroppedOnTheOutsideOnly) {
@@ -101,7 +105,8 @@ TEST(Defence, FragmentedResponsesAreJudgedWhole) {
   PipelineHarness h;
   std::vector<Bytes> frames;
   for (uint16_t d = 0; d < 15; ++d)
-    for (auto& f : test::fragmented_response_v4(kVictim, 3000, uint16_t(0x100 + d))) frames.push_back(f);
+    for (auto& f : test::fragmented_response_v4(kVictim, 3000, uint16_t(0x100 + d)))
+      frames.push_back(f);
   ASSERT_EQ(frames.size(), 45u);
   h.send(kIn, frames);
   // Ten datagrams pass whole; the five over the limit lose every fragment, not just the first.
@@ -165,7 +170,8 @@ TEST(Defence, DenylistedSourcesAreDropped) {
   s.deny = {"198.51.100.0/24", "2001:db8:bad::/48"};
   PipelineHarness h(s);
   const Bytes denied = test::query_v4({198, 51, 100, 9}, 1);
-  const Bytes denied6 = test::query_v6({0x20, 0x01, 0x0d, 0xb8, 0x0b, 0xad, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1}, 2);
+  const Bytes denied6 =
+      test::query_v6({0x20, 0x01, 0x0d, 0xb8, 0x0b, 0xad, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1}, 2);
   const Bytes fine = test::query_v4(kOther, 3);
   h.send(kOut, {denied, fine, denied6});
   EXPECT_EQ(h.transmitted(kIn), std::vector<Bytes>{fine});

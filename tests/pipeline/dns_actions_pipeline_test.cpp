@@ -61,7 +61,8 @@ TEST(DnsActions, Ipv6AnyQueryGetsATcReply) {
 TEST(DnsActions, OtherQueriesPassUntouched) {
   PipelineHarness h;
   std::vector<Bytes> queries;
-  for (uint16_t qtype : {1, 28, 15, 16, 48}) queries.push_back(test::query_v4(kClient, qtype, qtype));
+  for (uint16_t qtype : {1, 28, 15, 16, 48})
+    queries.push_back(test::query_v4(kClient, qtype, qtype));
   h.send(kOut, queries);
   EXPECT_EQ(h.transmitted(kIn), queries);
   EXPECT_TRUE(h.transmitted(kOut).empty());

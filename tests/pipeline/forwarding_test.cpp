@@ -41,8 +41,11 @@ TEST(Forwarding, Ipv4QueriesAndResponsesCrossUnchanged) {
 
 TEST(Forwarding, Ipv6CrossesUnchanged) {
   PipelineHarness h;
-  expect_crosses(h, kOut, {test::query_v6(test::v6_addr(1, 1), 7), test::query_v6(test::v6_addr(2, 9), 8)});
-  expect_crosses(h, kIn, {test::response_v6(test::v6_addr(1, 1), 300, 7), test::response_v6(test::v6_addr(2, 9), 900, 8)});
+  expect_crosses(h, kOut,
+                 {test::query_v6(test::v6_addr(1, 1), 7), test::query_v6(test::v6_addr(2, 9), 8)});
+  expect_crosses(h, kIn,
+                 {test::response_v6(test::v6_addr(1, 1), 300, 7),
+                  test::response_v6(test::v6_addr(2, 9), 900, 8)});
   EXPECT_EQ(h.reason(VerdictReason::response_within_limit), 1u);
   EXPECT_EQ(h.reason(VerdictReason::response_small), 1u);
 }
@@ -53,8 +56,8 @@ TEST(Forwarding, VlanAndQinQTagsAreKept) {
   const test::L2 qinq{{2, 0, 0, 0, 0, 1}, {2, 0, 0, 0, 0, 0x53}, {{0x88a8, 7}, {0x8100, 100}}};
   std::vector<Bytes> frames;
   for (const test::L2& l2 : {vlan, qinq})
-    frames.push_back(test::frame_v4(l2, {test::kResolverV4, {198, 18, 1, 1}, 64, 0, 0, {}}, {53, 40000, {}},
-                                    test::dns_response_payload(5, 800)));
+    frames.push_back(test::frame_v4(l2, {test::kResolverV4, {198, 18, 1, 1}, 64, 0, 0, {}},
+                                    {53, 40000, {}}, test::dns_response_payload(5, 800)));
   expect_crosses(h, kIn, frames);
   EXPECT_EQ(h.reason(VerdictReason::response_within_limit), 2u);
 }
@@ -80,8 +83,9 @@ TEST(Forwarding, MalformedFramesAreNotOursToDrop) {
   Bytes bad_ihl = test::response_v4({198, 18, 3, 3}, 900);
   bad_ihl[14] = 0x44;
   Bytes runt(10, 0xab);
-  Bytes bad_dns = test::frame_v4(test::kToResolver, {{198, 18, 3, 4}, test::kResolverV4, 64, 0, 0, {}},
-                                 {40000, 53, {}}, Bytes(5, 0));
+  Bytes bad_dns =
+      test::frame_v4(test::kToResolver, {{198, 18, 3, 4}, test::kResolverV4, 64, 0, 0, {}},
+                     {40000, 53, {}}, Bytes(5, 0));
   expect_crosses(h, kIn, {bad_ihl, runt});
   expect_crosses(h, kOut, {bad_dns});
   EXPECT_EQ(h.reason(VerdictReason::malformed), 2u);

@@ -15,11 +15,12 @@ inline const std::array<uint8_t, 16> kResolverV6{0x20, 0x01, 0x0d, 0xb8, 0, 0, 0
                                                  0,    0,    0,    0,    0, 0, 0, 0x53};
 
 inline std::array<uint8_t, 16> v6_addr(uint16_t net, uint16_t host) {
-  return {0x20, 0x01, 0x0d, 0xb8, uint8_t(net >> 8), uint8_t(net), 0, 0,
-          0,    0,    0,    0,    0,                 0,            uint8_t(host >> 8), uint8_t(host)};
+  return {0x20, 0x01, 0x0d, 0xb8, uint8_t(net >> 8),  uint8_t(net), 0, 0, 0, 0,
+          0,    0,    0,    0,    uint8_t(host >> 8), uint8_t(host)};
 }
 
-inline Bytes dns_query_payload(uint16_t id, std::string_view name, uint16_t qtype, bool edns = true) {
+inline Bytes dns_query_payload(uint16_t id, std::string_view name, uint16_t qtype,
+                               bool edns = true) {
   Bytes b = cat({dns_header(id, 0x0100, 1, 0, 0, edns ? 1 : 0), dns_question(name, qtype)});
   if (edns) b = cat({b, dns_opt(1232, 0, 0, {})});
   return b;
@@ -94,7 +95,8 @@ inline std::vector<Bytes> fragmented_response_v4(std::array<uint8_t, 4> client, 
 
 inline Bytes arp_frame() { return cat({l2_header(kFromResolver, 0x0806), Bytes(28, 0x11)}); }
 inline Bytes lldp_frame() {
-  return cat({l2_header({{0x01, 0x80, 0xc2, 0, 0, 0x0e}, {2, 0, 0, 0, 0, 1}, {}}, 0x88cc), Bytes(46, 0x22)});
+  return cat({l2_header({{0x01, 0x80, 0xc2, 0, 0, 0x0e}, {2, 0, 0, 0, 0, 1}, {}}, 0x88cc),
+              Bytes(46, 0x22)});
 }
 
 }  // namespace ampguard::test

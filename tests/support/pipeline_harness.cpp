@@ -14,14 +14,17 @@ PipelineHarness::PipelineHarness(Settings settings) {
   static const char* names[kPortSides] = {"inside", "outside"};
   for (unsigned p = 0; p < kPortSides; ++p) {
     const std::string n = names[p];
-    rx_[p] = rte_ring_create(("rx_" + n).c_str(), 4096, SOCKET_ID_ANY, RING_F_SP_ENQ | RING_F_SC_DEQ);
-    tx_[p] = rte_ring_create(("tx_" + n).c_str(), 4096, SOCKET_ID_ANY, RING_F_SP_ENQ | RING_F_SC_DEQ);
+    rx_[p] =
+        rte_ring_create(("rx_" + n).c_str(), 4096, SOCKET_ID_ANY, RING_F_SP_ENQ | RING_F_SC_DEQ);
+    tx_[p] =
+        rte_ring_create(("tx_" + n).c_str(), 4096, SOCKET_ID_ANY, RING_F_SP_ENQ | RING_F_SC_DEQ);
     if (rx_[p] == nullptr || tx_[p] == nullptr) throw std::runtime_error("ring create failed");
     // Created in order, so inside is DPDK port 0 and outside port 1.
     if (rte_eth_from_rings(names[p], &rx_[p], 1, &tx_[p], 1, SOCKET_ID_ANY) != int(p))
       throw std::runtime_error("rte_eth_from_rings failed");
   }
-  pool_ = rte_pktmbuf_pool_create("test_frames", 8191, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE, SOCKET_ID_ANY);
+  pool_ =
+      rte_pktmbuf_pool_create("test_frames", 8191, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE, SOCKET_ID_ANY);
   if (pool_ == nullptr) throw std::runtime_error("test mbuf pool failed");
   settings.rx_descriptors = 256;
   settings.tx_descriptors = 256;

@@ -16,10 +16,14 @@ using test::Bytes;
 const test::L2 kL2{{2, 0, 0, 0, 0, 1}, {2, 0, 0, 0, 0, 0x53}, {}};
 const test::L2 kVlan{{2, 0, 0, 0, 0, 1}, {2, 0, 0, 0, 0, 0x53}, {{0x8100, 100}}};
 const test::L2 kQinQ{{2, 0, 0, 0, 0, 1}, {2, 0, 0, 0, 0, 0x53}, {{0x88a8, 10}, {0x8100, 20}}};
-const test::L2 kThreeTags{{2, 0, 0, 0, 0, 1}, {2, 0, 0, 0, 0, 0x53}, {{0x88a8, 10}, {0x8100, 20}, {0x8100, 30}}};
+const test::L2 kThreeTags{
+    {2, 0, 0, 0, 0, 1}, {2, 0, 0, 0, 0, 0x53}, {{0x88a8, 10}, {0x8100, 20}, {0x8100, 30}}};
 const test::Ipv4 kV4{{198, 18, 0, 7}, {192, 0, 2, 53}, 64, 0, 0, {}};
 const test::Ipv6 kV6{{0x20, 0x01, 0x0d, 0xb8, 0xc0, 0, 0, 7, 0, 0, 0, 0, 0, 0, 0, 1},
-                     {0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x53}, 64, 0, {}};
+                     {0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x53},
+                     64,
+                     0,
+                     {}};
 
 Bytes query(std::string_view name = "www.example.com", uint16_t qtype = 1) {
   return test::cat({test::dns_header(0x1234, 0x0100, 1, 0, 0, 1), test::dns_question(name, qtype),
@@ -83,7 +87,8 @@ Bytes long_name_query() {
   std::string name;
   for (int i = 0; i < 5; ++i) name += std::string(60, 'a') + ".";  // 305 bytes of name
   name.pop_back();
-  return v4_query(kL2, test::cat({test::dns_header(1, 0x0100, 1, 0, 0, 0), test::dns_question(name, 1)}));
+  return v4_query(
+      kL2, test::cat({test::dns_header(1, 0x0100, 1, 0, 0, 0), test::dns_question(name, 1)}));
 }
 
 INSTANTIATE_TEST_SUITE_P(
@@ -239,7 +244,8 @@ TEST(FindOpt, QueryWithOpt) {
 }
 
 TEST(FindOpt, QueryWithoutOpt) {
-  const Bytes f = v4_query(kL2, test::cat({test::dns_header(1, 0x0100, 1, 0, 0, 0), test::dns_question("a.b", 1)}));
+  const Bytes f = v4_query(
+      kL2, test::cat({test::dns_header(1, 0x0100, 1, 0, 0, 0), test::dns_question("a.b", 1)}));
   PacketView v = parse_frame(f.data(), uint32_t(f.size()));
   ASSERT_TRUE(parse_dns(f.data(), v));
   EXPECT_EQ(find_opt_after_question(f.data(), v), 0);
