@@ -24,8 +24,8 @@ using test::Bytes;
 using test::PipelineHarness;
 
 constexpr PortSide kIn = PortSide::inside, kOut = PortSide::outside;
-constexpr std::array<uint8_t, 4> kVictim{203, 0, 113, 66};
-constexpr std::array<uint8_t, 4> kOther{198, 18, 7, 7};
+constexpr auto kVictim = test::kVictimV4;
+constexpr auto kOther = test::kOtherClientV4;
 
 std::string temp_path(const std::string& name) {
   return std::filesystem::temp_directory_path() /

@@ -14,8 +14,8 @@ using test::Bytes;
 using test::PipelineHarness;
 
 constexpr PortSide kIn = PortSide::inside, kOut = PortSide::outside;
-constexpr std::array<uint8_t, 4> kVictim{203, 0, 113, 66};
-constexpr std::array<uint8_t, 4> kOther{198, 18, 7, 7};
+constexpr auto kVictim = test::kVictimV4;
+constexpr auto kOther = test::kOtherClientV4;
 
 std::vector<Bytes> responses_to(std::array<uint8_t, 4> dst, int n, size_t bytes,
                                 uint16_t first_id = 1) {

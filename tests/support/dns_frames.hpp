@@ -11,6 +11,9 @@ namespace ampguard::test {
 inline const L2 kToResolver{{2, 0, 0, 0, 0, 0x53}, {2, 0, 0, 0, 0, 1}, {}};
 inline const L2 kFromResolver{{2, 0, 0, 0, 0, 1}, {2, 0, 0, 0, 0, 0x53}, {}};
 inline const std::array<uint8_t, 4> kResolverV4{192, 0, 2, 53};
+// The victim of the attack tests (the tracegen's one_victim too) and an unrelated client.
+inline constexpr std::array<uint8_t, 4> kVictimV4{203, 0, 113, 66};
+inline constexpr std::array<uint8_t, 4> kOtherClientV4{198, 18, 7, 7};
 inline const std::array<uint8_t, 16> kResolverV6{0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0,
                                                  0,    0,    0,    0,    0, 0, 0, 0x53};
 
