@@ -58,10 +58,11 @@ std::string prepare_demo(Settings& s, Demo& demo) {
     s.eal_args.insert(s.eal_args.end(), {"--no-huge", "--no-shconf", "-m", "512"});
   }
   if (s.exit_when_idle_ms == 0) s.exit_when_idle_ms = 300;
-  // A batch run of a second: its socket goes with its files, and nothing to scrape.
-  const Settings defaults;
-  if (s.control_socket == defaults.control_socket) s.control_socket = demo.dir + "/ctl.sock";
-  if (s.metrics_listen == defaults.metrics_listen) s.metrics_listen = "";
+  // A batch run of a second beside, perhaps, a real instance: whatever the config says, it
+  // never touches that instance's state file, control socket or metrics port.
+  s.block_state_file.clear();
+  s.control_socket = demo.dir + "/ctl.sock";
+  s.metrics_listen.clear();
   return "";
 }
 

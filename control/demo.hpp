@@ -1,4 +1,4 @@
-// The embedded default: with no EAL arguments, ampguard generates a DNS trace (normal traffic
+// The embedded default, asked for with --demo: ampguard generates a DNS trace (normal traffic
 // plus one amplification victim) and replays it through two net_pcap virtual devices.
 #pragma once
 
@@ -15,7 +15,8 @@ struct Demo {
 };
 
 // Writes the trace into a fresh temporary directory and fills s.eal_args (and batch defaults)
-// to replay it. Returns "" or the reason.
+// to replay it; clears the state file and metrics and moves the control socket into that
+// directory. Returns "" or the reason.
 std::string prepare_demo(Settings& s, Demo& demo);
 
 }  // namespace ampguard

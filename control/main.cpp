@@ -30,14 +30,13 @@ int main(int argc, char** argv) {
       break;
   }
   Demo demo;
-  if (settings.eal_args.empty()) {
+  if (settings.demo) {
     const std::string err = prepare_demo(settings, demo);
     if (!err.empty()) {
       std::fprintf(stderr, "ampguard: %s\n", err.c_str());
       return 1;
     }
-    std::printf("ampguard: no EAL arguments given: running the built-in demo\n%s\n",
-                demo.summary.c_str());
+    std::printf("ampguard: running the built-in demo\n%s\n", demo.summary.c_str());
   }
   std::signal(SIGINT, on_signal);
   std::signal(SIGTERM, on_signal);

@@ -176,6 +176,10 @@ std::vector<MetricFamily> metric_families(const StatsTotals& t, const ControlTot
       f.add("blocklist_saves_total", "Blocklist saves to block.state-file by result", kCounter);
   f.sample(saves, {{"result", "success"}}, c.saves_ok);
   f.sample(saves, {{"result", "failure"}}, c.saves_failed);
+  f.one("blocklist_state_corrupt_total",
+        "Starts whose block.state-file had unreadable lines (restored in part, original kept "
+        "aside as .corrupt-TIME)",
+        kCounter, c.state_corrupt);
   auto& requests = f.add("control_requests_total", "Control socket requests by result", kCounter);
   f.sample(requests, {{"result", "ok"}}, c.control_requests - c.control_errors);
   f.sample(requests, {{"result", "error"}}, c.control_errors);

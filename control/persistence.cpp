@@ -64,29 +64,46 @@ std::string save_blocklist(const std::string& path, const std::vector<SavedBlock
   return "";
 }
 
-std::string load_blocklist(const std::string& path, std::vector<SavedBlock>& out) {
+std::string load_blocklist(const std::string& path, std::vector<SavedBlock>& out,
+                           std::vector<std::string>& bad) {
   out.clear();
+  bad.clear();
   std::ifstream in(path);
   if (!in) return sys_error("cannot read", path);
   std::string line;
-  if (!std::getline(in, line) || line != kHeader)
-    return path + ":1: not an ampguard blocklist (expected '" + kHeader + "')";
+  if (!std::getline(in, line)) return "";  // an empty file holds no entries
+  // A future format or a damaged header: nothing in it can be trusted to mean what v1 means.
+  const bool header_ok = line == kHeader;
+  if (!header_ok)
+    bad.push_back(path + ":1: not an ampguard blocklist (expected '" + kHeader + "')");
   for (unsigned n = 2; std::getline(in, line); ++n) {
+    if (!header_ok) continue;
     std::istringstream fields(line);
     SavedBlock e;
     std::string expires, extra;
     if (!(fields >> e.address >> expires >> e.reason) || (fields >> extra) ||
         expires.find_first_not_of("0123456789") != std::string::npos || expires.size() > 19) {
-      out.clear();
-      return path + ":" + std::to_string(n) + ": expected 'ADDRESS EXPIRES-UNIX-SECONDS REASON'";
+      bad.push_back(path + ":" + std::to_string(n) +
+                    ": expected 'ADDRESS EXPIRES-UNIX-SECONDS REASON'");
+      continue;
     }
     e.expires_unix = std::stoull(expires);
     out.push_back(std::move(e));
   }
   if (in.bad()) {
     out.clear();
+    bad.clear();
     return sys_error("cannot read", path);
   }
+  return "";
+}
+
+std::string keep_aside(const std::string& path, uint64_t unix_now, std::string& err) {
+  const std::string aside = path + ".corrupt-" + std::to_string(unix_now);
+  // A hard link keeps the bytes and leaves the original in place until a save replaces it.
+  if (::link(path.c_str(), aside.c_str()) == 0) return aside;
+  if (::rename(path.c_str(), aside.c_str()) == 0) return aside;
+  err = sys_error("cannot keep aside", path);
   return "";
 }
 

@@ -18,7 +18,14 @@ struct SavedBlock {
 // Returns "" or the reason; the old file stays whole on failure.
 std::string save_blocklist(const std::string& path, const std::vector<SavedBlock>& entries);
 
-// Returns "" or the reason ("FILE:LINE: ..." for a corrupt line); out is empty on failure.
-std::string load_blocklist(const std::string& path, std::vector<SavedBlock>& out);
+// Reads every line that parses into out and each one that does not into bad ("FILE:LINE:
+// reason"; a wrong header makes every line bad). Returns "" or why the file could not be read
+// at all (then out and bad are empty).
+std::string load_blocklist(const std::string& path, std::vector<SavedBlock>& out,
+                           std::vector<std::string>& bad);
+
+// Keeps a file that could not be read whole beside the original as PATH.corrupt-UNIXTIME, so
+// the next save cannot destroy what a person may still recover. Returns the new name or "".
+std::string keep_aside(const std::string& path, uint64_t unix_now, std::string& err);
 
 }  // namespace ampguard

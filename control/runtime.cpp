@@ -275,22 +275,22 @@ std::string Runtime::save_state() {
 
 void Runtime::restore_state() {
   std::vector<SavedBlock> entries;
+  std::vector<std::string> bad;
   const std::string& path = settings_.block_state_file;
-  std::string err = load_blocklist(path, entries);
+  std::string err = load_blocklist(path, entries, bad);
   if (!err.empty()) {
     say("ampguard: blocklist not restored (starting empty): " + err);
     return;
   }
   const DataplaneConfig& cfg = *shared_->config();
   const uint64_t now = shared_->now_ns(), wall = unix_now();
-  unsigned restored = 0, expired = 0, skipped = 0;
+  unsigned restored = 0, expired = 0;
   TableCounters restore_counters;  // a restored entry is not a new block: not counted as an add
   for (const SavedBlock& e : entries) {
     FlowKey key;
     err = parse_key(e.address, cfg.prefix_v4, cfg.prefix_v6, key);
     if (!err.empty()) {
-      say("ampguard: " + path + ": skipped: " + err);
-      ++skipped;
+      bad.push_back(path + ": " + err);
       continue;
     }
     if (e.expires_unix <= wall) {
@@ -302,8 +302,14 @@ void Runtime::restore_state() {
     block_log_.remember(key, e.reason, now);
     ++restored;
   }
+  for (const std::string& b : bad) say("ampguard: not restored: " + b);
   say("ampguard: restored " + std::to_string(restored) + " blocklist entries from " + path + " (" +
-      std::to_string(expired) + " expired, " + std::to_string(skipped) + " skipped)");
+      std::to_string(expired) + " expired, " + std::to_string(bad.size()) + " unreadable)");
+  if (bad.empty()) return;
+  // The next save would replace what could not be read: keep the original first.
+  state_corrupt_.fetch_add(1, std::memory_order_relaxed);
+  const std::string aside = keep_aside(path, wall, err);
+  say(aside.empty() ? "ampguard: " + err : "ampguard: the original state file is kept as " + aside);
 }
 
 void Runtime::run() {
@@ -366,6 +372,7 @@ ControlTotals Runtime::control_totals() const {
   c.log_dropped = block_log_.lines_dropped();
   c.saves_ok = saves_ok_.load(std::memory_order_relaxed);
   c.saves_failed = saves_failed_.load(std::memory_order_relaxed);
+  c.state_corrupt = state_corrupt_.load(std::memory_order_relaxed);
   c.control_requests = requests_.load(std::memory_order_relaxed);
   c.control_errors = request_errors_.load(std::memory_order_relaxed);
   return c;

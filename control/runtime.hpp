@@ -99,6 +99,7 @@ class Runtime {
   std::atomic<uint64_t> generation_{0};
   std::atomic<uint64_t> reloads_ok_{0}, reloads_failed_{0}, restart_pending_count_{0};
   std::atomic<uint64_t> saves_ok_{0}, saves_failed_{0}, requests_{0}, request_errors_{0};
+  std::atomic<uint64_t> state_corrupt_{0};  // state files with unreadable lines, kept aside
 };
 
 // Set by SIGINT/SIGTERM.

@@ -91,14 +91,17 @@ po::options_description describe(Settings& s) {
   batch.add_options()("help,h", "print this list and exit")(
       "config", po::value(&s.config_file),
       "read options from this file (the command line wins); SIGHUP and ampguardctl reload re-read "
-      "it")(
+      "it")("demo", po::bool_switch(&s.demo),
+            "run the built-in demo: a generated DNS trace through net_pcap virtual devices "
+            "(no EAL arguments; no state file, control socket or metrics)")(
       "exit-when-idle", po::value(&s.exit_when_idle_ms)->default_value(0),
       "exit once every RX queue has been idle this many milliseconds (0: run until signalled)")(
       "stats-file", po::value(&s.stats_file), "write the final counters as JSON to this file");
   po::options_description all(
-      "ampguard [--config FILE] [options] [-- EAL arguments]\n\nWith no EAL arguments ampguard "
-      "runs its built-in demo: a generated DNS trace through\nnet_pcap virtual "
-      "devices.\n\nOptions");
+      "ampguard [--config FILE] [options] -- EAL arguments\n"
+      "ampguard --demo [--config FILE] [options]\n\n"
+      "The EAL arguments name the lcores and the two ports (-a PCI address or --vdev).\n\n"
+      "Options");
   all.add(ports).add(limit).add(block).add(actions).add(ops).add(batch);
   return all;
 }
@@ -136,13 +139,25 @@ ParseOutcome parse_command_line(int argc, char** argv, Settings& s, std::string&
   message = load_settings(config_file, ours, loaded);
   if (!message.empty()) return ParseOutcome::error;
   loaded.eal_args = std::move(eal);
+  // Never fall into the demo: a production start with its EAL arguments missing (an empty
+  // /etc/default/ampguard) must fail loudly, not replay a trace and exit 0.
+  if (loaded.demo && !loaded.eal_args.empty()) {
+    message = "--demo makes its own EAL arguments: drop the ones after '--'";
+    return ParseOutcome::error;
+  }
+  if (!loaded.demo && loaded.eal_args.empty()) {
+    message =
+        "no ports: give the EAL arguments after '--' (lcores and the two ports, for example "
+        "-- -l 0-2 -a 0000:03:00.0 -a 0000:03:00.1), or run --demo for the built-in demo";
+    return ParseOutcome::error;
+  }
   s = std::move(loaded);
   return ParseOutcome::run;
 }
 
 namespace {
 
-const std::vector<std::string> kCliOnly = {"help", "config"};
+const std::vector<std::string> kCliOnly = {"help", "config", "demo"};
 
 // Values Boost takes as text but ampguard reads with units or as a choice.
 std::string check_value(const std::string& option, const std::string& value) {

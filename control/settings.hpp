@@ -52,6 +52,8 @@ struct Settings {
   uint32_t log_max_per_second = 100;  // block/unblock lines over this are dropped and counted
   std::string log_address_interval = "60s";  // repeats for one address within it: suppressed
   // batch runs
+  bool demo =
+      false;  // --demo: the built-in trace on virtual devices, never a real instance's state
   uint32_t exit_when_idle_ms = 0;
   std::string stats_file;
   // everything after "--"

@@ -1,6 +1,6 @@
 #!/usr/bin/python3
-"""Runs the README's first command's binary the way the README does (the example config and
-no EAL arguments; plus a stats file) and checks what it printed and its JSON summary: every frame of the generated trace
+"""Runs the README's first command's binary the way the README does (--demo with the example
+config; plus a stats file) and checks what it printed and its JSON summary: every frame of the generated trace
 judged, conservation of packets, the victim blocked once with its log line."""
 import json
 import re
@@ -11,7 +11,7 @@ import tempfile
 binary, config = sys.argv[1], sys.argv[2]
 with tempfile.TemporaryDirectory() as tmp:
     stats_path = f"{tmp}/stats.json"
-    run = subprocess.run([binary, "--config", config, f"--stats-file={stats_path}"], capture_output=True, text=True,
+    run = subprocess.run([binary, "--demo", "--config", config, f"--stats-file={stats_path}"], capture_output=True, text=True,
                          timeout=300)
     out = run.stdout
     assert run.returncode == 0, f"exit {run.returncode}\n{out}\n{run.stderr}"

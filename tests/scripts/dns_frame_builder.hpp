@@ -7,7 +7,9 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <initializer_list>
+#include <iterator>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -18,19 +20,36 @@ namespace ampguard::test {
 using Bytes = std::vector<uint8_t>;
 using Mac = std::array<uint8_t, 6>;
 
+// Appends n bytes: grow once, then copy. (push_back followed by insert, as these helpers had it,
+// makes GCC 12 at -O3 report an over-read of the vector it has just reallocated.)
+inline void append(Bytes& b, const uint8_t* p, size_t n) {
+  if (n == 0) return;
+  const size_t at = b.size();
+  b.resize(at + n);
+  std::memcpy(b.data() + at, p, n);
+}
+
+// Any contiguous range of bytes: Bytes, std::array, a label of a name.
+template <typename Range>
+inline void append(Bytes& b, const Range& r) {
+  append(b, reinterpret_cast<const uint8_t*>(std::data(r)), std::size(r));
+}
+
+inline void put8(Bytes& b, uint8_t x) { append(b, &x, 1); }
+
 inline void put16(Bytes& b, uint16_t x) {
-  b.push_back(uint8_t(x >> 8));
-  b.push_back(uint8_t(x));
+  const uint8_t be[2] = {uint8_t(x >> 8), uint8_t(x)};
+  append(b, be, sizeof be);
 }
 
 inline void put32(Bytes& b, uint32_t x) {
-  put16(b, uint16_t(x >> 16));
-  put16(b, uint16_t(x));
+  const uint8_t be[4] = {uint8_t(x >> 24), uint8_t(x >> 16), uint8_t(x >> 8), uint8_t(x)};
+  append(b, be, sizeof be);
 }
 
 inline Bytes cat(std::initializer_list<Bytes> parts) {
   Bytes out;
-  for (const Bytes& p : parts) out.insert(out.end(), p.begin(), p.end());
+  for (const Bytes& p : parts) append(out, p);
   return out;
 }
 
@@ -40,11 +59,11 @@ inline Bytes dns_name(std::string_view dotted) {
   while (!dotted.empty()) {
     const size_t dot = dotted.find('.');
     const std::string_view label = dotted.substr(0, dot);
-    out.push_back(uint8_t(label.size()));
-    out.insert(out.end(), label.begin(), label.end());
+    put8(out, uint8_t(label.size()));
+    append(out, label);
     dotted = dot == std::string_view::npos ? std::string_view{} : dotted.substr(dot + 1);
   }
-  out.push_back(0);
+  put8(out, 0);
   return out;
 }
 
@@ -71,7 +90,7 @@ inline Bytes dns_rr(const Bytes& owner, uint16_t type, uint16_t cls, uint32_t tt
   put16(b, cls);
   put32(b, ttl);
   put16(b, uint16_t(rdata.size()));
-  b.insert(b.end(), rdata.begin(), rdata.end());
+  append(b, rdata);
   return b;
 }
 
@@ -81,11 +100,11 @@ inline Bytes dns_opt(uint16_t payload_size, uint8_t version, uint16_t flags,
   Bytes b{0};
   put16(b, 41);
   put16(b, payload_size);
-  b.push_back(0);
-  b.push_back(version);
+  put8(b, 0);
+  put8(b, version);
   put16(b, flags);
   put16(b, uint16_t(options.size()));
-  b.insert(b.end(), options.begin(), options.end());
+  append(b, options);
   return b;
 }
 
@@ -93,7 +112,7 @@ inline Bytes edns_option(uint16_t code, const Bytes& data) {
   Bytes b;
   put16(b, code);
   put16(b, uint16_t(data.size()));
-  b.insert(b.end(), data.begin(), data.end());
+  append(b, data);
   return b;
 }
 
@@ -143,14 +162,23 @@ struct Udp {
   std::optional<uint16_t> length;  // a first fragment announces the whole datagram
 };
 
+inline void store16(uint8_t* p, uint16_t x) {
+  p[0] = uint8_t(x >> 8);
+  p[1] = uint8_t(x);
+}
+
+// Fixed-layout headers are sized once and written at their offsets: no growth while building.
 inline Bytes l2_header(const L2& l2, uint16_t ether_type) {
-  Bytes b(l2.dst.begin(), l2.dst.end());
-  b.insert(b.end(), l2.src.begin(), l2.src.end());
+  Bytes b(12 + 4 * l2.vlans.size() + 2);
+  std::memcpy(b.data(), l2.dst.data(), 6);
+  std::memcpy(b.data() + 6, l2.src.data(), 6);
+  size_t off = 12;
   for (const Vlan& v : l2.vlans) {
-    put16(b, v.tpid);
-    put16(b, v.tci);
+    store16(&b[off], v.tpid);
+    store16(&b[off + 2], v.tci);
+    off += 4;
   }
-  put16(b, ether_type);
+  store16(&b[off], ether_type);
   return b;
 }
 
@@ -158,37 +186,31 @@ inline Bytes l2_header(const L2& l2, uint16_t ether_type) {
 // IPv4 and the IPv6 pseudo-header).
 inline Bytes udp_datagram(const Udp& u, const Bytes& payload, uint32_t pseudo_sum) {
   const uint16_t len = u.length.value_or(uint16_t(8 + payload.size()));
-  Bytes b;
-  put16(b, u.sport);
-  put16(b, u.dport);
-  put16(b, len);
-  put16(b, 0);
-  b.insert(b.end(), payload.begin(), payload.end());
+  Bytes b(8 + payload.size());
+  store16(&b[0], u.sport);
+  store16(&b[2], u.dport);
+  store16(&b[4], len);
+  if (!payload.empty()) std::memcpy(&b[8], payload.data(), payload.size());
   uint16_t sum = uint16_t(~fold(ones_sum(b.data(), b.size(), pseudo_sum + 17 + len)));
   if (sum == 0) sum = 0xffff;
-  b[6] = uint8_t(sum >> 8);
-  b[7] = uint8_t(sum);
+  store16(&b[6], sum);
   return b;
 }
 
 inline Bytes frame_v4(const L2& l2, const Ipv4& ip, const Udp& u, const Bytes& payload) {
   const uint32_t pseudo = ones_sum(ip.src.data(), 4, ones_sum(ip.dst.data(), 4));
   const Bytes udp = udp_datagram(u, payload, pseudo);
-  Bytes h;
-  h.push_back(uint8_t(0x40 | (20 + ip.options.size()) / 4));
-  h.push_back(0);
-  put16(h, uint16_t(20 + ip.options.size() + udp.size()));
-  put16(h, ip.id);
-  put16(h, ip.frag);
-  h.push_back(ip.ttl);
-  h.push_back(17);
-  put16(h, 0);
-  h.insert(h.end(), ip.src.begin(), ip.src.end());
-  h.insert(h.end(), ip.dst.begin(), ip.dst.end());
-  h.insert(h.end(), ip.options.begin(), ip.options.end());
-  const uint16_t sum = uint16_t(~fold(ones_sum(h.data(), h.size())));
-  h[10] = uint8_t(sum >> 8);
-  h[11] = uint8_t(sum);
+  Bytes h(20 + ip.options.size());
+  h[0] = uint8_t(0x40 | h.size() / 4);
+  store16(&h[2], uint16_t(h.size() + udp.size()));
+  store16(&h[4], ip.id);
+  store16(&h[6], ip.frag);
+  h[8] = ip.ttl;
+  h[9] = 17;
+  std::memcpy(&h[12], ip.src.data(), 4);
+  std::memcpy(&h[16], ip.dst.data(), 4);
+  if (!ip.options.empty()) std::memcpy(&h[20], ip.options.data(), ip.options.size());
+  store16(&h[10], uint16_t(~fold(ones_sum(h.data(), h.size()))));
   return cat({l2_header(l2, 0x0800), h, udp});
 }
 
@@ -197,16 +219,17 @@ inline Bytes frame_v6(const L2& l2, const Ipv6& ip, const Udp& u, const Bytes& p
   const Bytes udp = udp_datagram(u, payload, pseudo);
   Bytes ext;
   for (size_t i = 0; i < ip.ext.size(); ++i) {
-    ext.push_back(i + 1 < ip.ext.size() ? ip.ext[i + 1].type : 17);
-    ext.insert(ext.end(), ip.ext[i].rest.begin(), ip.ext[i].rest.end());
+    put8(ext, i + 1 < ip.ext.size() ? ip.ext[i + 1].type : 17);
+    append(ext, ip.ext[i].rest);
   }
-  Bytes h;
-  put32(h, 0x60000000u | ip.flow);
-  put16(h, uint16_t(ext.size() + udp.size()));
-  h.push_back(ip.ext.empty() ? 17 : ip.ext[0].type);
-  h.push_back(ip.hop);
-  h.insert(h.end(), ip.src.begin(), ip.src.end());
-  h.insert(h.end(), ip.dst.begin(), ip.dst.end());
+  Bytes h(40);
+  store16(&h[0], uint16_t((0x60000000u | ip.flow) >> 16));
+  store16(&h[2], uint16_t(ip.flow));
+  store16(&h[4], uint16_t(ext.size() + udp.size()));
+  h[6] = ip.ext.empty() ? 17 : ip.ext[0].type;
+  h[7] = ip.hop;
+  std::memcpy(&h[8], ip.src.data(), 16);
+  std::memcpy(&h[24], ip.dst.data(), 16);
   return cat({l2_header(l2, 0x86dd), h, ext, udp});
 }
 

@@ -111,20 +111,46 @@ kill -9 "$PID"
 wait "$PID" 2>/dev/null || true
 PID=
 start
-grep -qF "ampguard: restored 2 blocklist entries from $STATE (0 expired, 0 skipped)" "$DIR/out" \
+grep -qF "ampguard: restored 2 blocklist entries from $STATE (0 expired, 0 unreadable)" "$DIR/out" \
   || fail "restore line"
 list=$(ctl blocklist list)
 echo "$list" | grep -q '^192.0.2.7 3[0-9][0-9][0-9] manual$' || fail "restored list: $list"
 echo "$list" | grep -q '^2001:db8:5::/64 [0-9]* manual$' || fail "restored list: $list"
 [ "$(echo "$list" | wc -l)" = 2 ] || fail "restored list: $list"
 
-# A clean stop saves too; a corrupt file is reported and ignored.
+# A clean stop saves too. A file with unreadable lines: every line that parses is restored, the
+# rest reported, the original kept aside byte for byte before any save can replace it, counted.
 kill -TERM "$PID"
 wait "$PID" || fail "exit status after SIGTERM"
 PID=
+{ head -1 "$STATE"; echo "192.0.2.8 $(( $(date +%s) + 3600 )) manual"; echo "192.0.2.9 s\x01on manual"; } \
+  > "$STATE.new"
+mv "$STATE.new" "$STATE"
+cp "$STATE" "$DIR/corrupt.orig"
+start
+grep -qF "ampguard: not restored: $STATE:3: expected 'ADDRESS EXPIRES-UNIX-SECONDS REASON'" \
+  "$DIR/out" || fail "bad line not reported"
+grep -qF "ampguard: restored 1 blocklist entries from $STATE (0 expired, 1 unreadable)" \
+  "$DIR/out" || fail "partial restore line"
+aside=$(ls "$STATE".corrupt-*) || fail "no .corrupt- copy"
+[ "$(echo "$aside" | wc -l)" = 1 ] || fail "copies: $aside"
+grep -qF "ampguard: the original state file is kept as $aside" "$DIR/out" || fail "aside line"
+cmp "$aside" "$DIR/corrupt.orig" || fail "the kept copy differs from the original"
+ctl blocklist list | grep -q '^192.0.2.8 ' || fail "good line not restored: $(ctl blocklist list)"
+curl -sf "http://127.0.0.1:$PORT/metrics" | grep -qx 'ampguard_blocklist_state_corrupt_total 1' \
+  || fail "corrupt counter"
+# A later save writes what was restored; the kept copy stays as it was.
+kill -TERM "$PID"
+wait "$PID" || fail "exit status after SIGTERM"
+PID=
+grep -q '^192.0.2.8 ' "$STATE" || fail "saved file: $(cat "$STATE")"
+cmp "$aside" "$DIR/corrupt.orig" || fail "the kept copy changed after a save"
+rm -f "$aside"
+# A file that is not ours at all (a future format, garbage): nothing restored, kept aside too.
 echo "garbage" > "$STATE"
 start
-grep -qF "ampguard: blocklist not restored (starting empty): $STATE:1: not an ampguard blocklist" \
-  "$DIR/out" || fail "corrupt file not reported"
+grep -qF "ampguard: not restored: $STATE:1: not an ampguard blocklist" "$DIR/out" \
+  || fail "corrupt file not reported"
 [ -z "$(ctl blocklist list)" ] || fail "entries from a corrupt file"
+[ "$(cat "$STATE".corrupt-*)" = garbage ] || fail "garbage not kept aside"
 echo PASS
