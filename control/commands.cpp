@@ -58,7 +58,8 @@ Reply Runtime::command(const std::string& request) {
   } else if (w[0] == "status" && w.size() == 1) {
     r = {true, status_text()};
   } else if (w[0] == "stats" && w.size() == 1) {
-    r = {true, stats_json(totals())};
+    refresh_snapshot();  // ampguardctl reads what the scrapes will see next
+    r = {true, stats_json(snapshot_.totals())};
   } else if (w[0] == "config" && w.size() == 1) {
     r = {true, render_config(settings_)};
   } else if (w[0] == "reload" && w.size() == 1) {
@@ -76,6 +77,7 @@ Reply Runtime::command(const std::string& request) {
     r = error("unknown command '" + printable(w[0]) + "' (try help)");
   }
   if (!r.ok) request_errors_.fetch_add(1, std::memory_order_relaxed);
+  refresh_snapshot();  // what a request changed shows in the next scrape, not a second later
   return r;
 }
 

@@ -208,6 +208,11 @@ std::string MetricsServer::start(const std::string& listen, MetricsSource source
   return "";
 }
 
+void MetricsServer::stop() {
+  exposer_.reset();  // joins the exposer's threads: no scrape runs after this returns
+  collectable_.reset();
+}
+
 int MetricsServer::port() const {
   if (!exposer_) return 0;
   const auto ports = exposer_->GetListeningPorts();

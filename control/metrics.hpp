@@ -46,6 +46,8 @@ class MetricsServer {
  public:
   // Listens on "address:port" ("[v6]:port" for IPv6; port 0 picks one). Returns "" or the reason.
   std::string start(const std::string& listen, MetricsSource source);
+  // Stops listening and waits for a scrape in progress to finish; idempotent.
+  void stop();
   // The port bound (0 when not started).
   int port() const;
 

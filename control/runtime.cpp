@@ -28,6 +28,7 @@ namespace {
 constexpr unsigned kMbufCache = 256;
 constexpr uint64_t kSecond = 1'000'000'000;
 constexpr uint64_t kReconcileNs = kSecond;  // unblock lines come at most this late
+constexpr uint64_t kSnapshotNs = kSecond;   // scrapes and telemetry lag at most this much
 
 uint64_t unix_now() {
   return uint64_t(std::chrono::duration_cast<std::chrono::seconds>(
@@ -40,9 +41,11 @@ uint64_t unix_now() {
 Runtime::Runtime(Settings settings) : settings_(std::move(settings)) {}
 
 Runtime::~Runtime() {
-  stop();
-  // Before the state goes: the telemetry thread may be answering /ampguard/* right now.
+  // Before the state goes: the exposer's threads may be answering a scrape right now, the
+  // telemetry thread an /ampguard/* request.
+  metrics_.stop();
   if (telemetry_) telemetry_detach();
+  stop();
   workers_.clear();
   if (ports_started_) {
     stop_port(settings_.inside_port);
@@ -213,14 +216,14 @@ std::string Runtime::start_services() {
     if (!err.empty()) say("ampguard: warning: no control socket: " + err);
   }
   if (!settings_.metrics_listen.empty()) {
+    refresh_snapshot();  // the first scrape sees the state at start, not zeros
     const std::string err =
-        metrics_.start(settings_.metrics_listen, [this](StatsTotals& t, ControlTotals& c) {
-          t = totals();
-          c = control_totals();
-        });
+        metrics_.start(settings_.metrics_listen,
+                       [this](StatsTotals& t, ControlTotals& c) { snapshot_.read(t, c); });
     if (!err.empty()) say("ampguard: warning: no metrics: " + err);
   }
-  const std::string terr = telemetry_attach([this] { return totals(); }, shared_.get());
+  refresh_snapshot();
+  const std::string terr = telemetry_attach([this] { return snapshot_.totals(); }, shared_.get());
   if (!terr.empty()) say("ampguard: warning: " + terr);
   telemetry_ = terr.empty();
   publish_telemetry();
@@ -230,7 +233,10 @@ std::string Runtime::start_services() {
 }
 
 void Runtime::control_step() {
-  if (g_signal_reload.exchange(false)) reload();
+  if (g_signal_reload.exchange(false)) {
+    reload();
+    refresh_snapshot();
+  }
   drain_events();
   const uint64_t now = shared_->now_ns();
   if (now >= next_reconcile_ns_) {
@@ -238,6 +244,7 @@ void Runtime::control_step() {
     next_reconcile_ns_ = now + kReconcileNs;
   }
   if (!services_) return;
+  if (now >= next_snapshot_ns_) refresh_snapshot();
   socket_.poll([this](const std::string& request) { return command(request); });
   if (capture_ && capture_->step(now)) finish_capture();
   if (telemetry_generation_ != generation_.load(std::memory_order_relaxed)) publish_telemetry();
@@ -360,6 +367,11 @@ StatsTotals Runtime::totals() const {
   t.tables.block_refreshes += control_tables_.block_refreshes.get();
   t.tables.block_evictions += control_tables_.block_evictions.get();
   return t;
+}
+
+void Runtime::refresh_snapshot() {
+  snapshot_.publish(totals(), control_totals());
+  next_snapshot_ns_ = shared_->now_ns() + kSnapshotNs;
 }
 
 ControlTotals Runtime::control_totals() const {

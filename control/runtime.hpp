@@ -2,8 +2,8 @@
 // main lcore: block and unblock logging, reload (SIGHUP, ampguardctl), the control socket,
 // metrics, blocklist persistence, idle detection, stop on SIGINT/SIGTERM.
 //
-// Everything here runs on the control thread, except totals() and control_totals(), which the
-// metrics exposer's thread also calls: they read counters, atomics and the tables only.
+// Everything here runs on the control thread. Other threads (the metrics exposer, DPDK
+// telemetry) read only snapshot(), which the control thread refreshes.
 #pragma once
 
 #include <atomic>
@@ -18,6 +18,7 @@
 #include "control/metrics.hpp"
 #include "control/settings.hpp"
 #include "control/stats.hpp"
+#include "control/stats_snapshot.hpp"
 #include "dataplane/shared_state.hpp"
 #include "dataplane/worker.hpp"
 
@@ -50,8 +51,13 @@ class Runtime {
   void run();
   // Stops the workers and waits for them; idempotent.
   void stop();
+  // Reads every counter, the ports' statistics and the tables' sizes now (control thread).
   StatsTotals totals() const;
   ControlTotals control_totals() const;
+  // Publishes totals() and control_totals() to snapshot() (control thread). control_step()
+  // does it once a second; ampguardctl's reads do it before they answer.
+  void refresh_snapshot();
+  const StatsSnapshot& snapshot() const { return snapshot_; }
   SharedState& shared() { return *shared_; }
   const Settings& settings() const { return settings_; }
   int metrics_port() const { return metrics_.port(); }
@@ -84,10 +90,11 @@ class Runtime {
   std::function<void(const std::string&)> log_;
   BlockLog block_log_;
   ControlSocket socket_;
+  StatsSnapshot snapshot_;  // before metrics_: the exposer reads it until metrics_ is gone
   MetricsServer metrics_;
   bool services_ = false;
   bool save_due_ = false;  // a control-socket change waits to be saved
-  uint64_t next_save_ns_ = 0, next_reconcile_ns_ = 0;
+  uint64_t next_save_ns_ = 0, next_reconcile_ns_ = 0, next_snapshot_ns_ = 0;
   uint64_t save_interval_ns_ = 10'000'000'000;
   std::vector<std::string> restart_pending_;
   TableCounters control_tables_;         // blocklist changes made by the control thread

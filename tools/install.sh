@@ -1,32 +1,67 @@
 #!/usr/bin/env bash
-# Installs every Debian 12 package ampguard needs to build, test and benchmark, and reserves
-# 2 MiB hugepages where the kernel lets us. Idempotent; used by the README, .ci/run and
-# docker/Dockerfile alike. AMPGUARD_HUGEPAGES=N sets how many pages (default 1024 = 2 GiB).
+# Installs the Debian 12 packages ampguard needs and reserves 2 MiB hugepages where the kernel
+# lets us. Idempotent; used by the README, .ci/run (through tools/test-all.sh) and
+# docker/Dockerfile alike.
+#
+#   tools/install.sh          build and run: what the README's first command needs, nothing more
+#   tools/install.sh --test   also the test and benchmark tools (resolvers, clients, Prometheus,
+#                             sanitizer and fuzzer runtimes); their daemons are never left
+#                             running or enabled
+#
+# AMPGUARD_HUGEPAGES=N sets how many pages (default 1024 = 2 GiB).
 set -euo pipefail
 
+profile=run
+case "${1:-}" in
+  "") ;;
+  --test) profile=test ;;
+  *) echo "usage: tools/install.sh [--test]" >&2; exit 2 ;;
+esac
+
 packages=(
-  # build
+  # build (the tests and benchmarks build with the rest) and run
   build-essential cmake pkg-config git
   dpdk dpdk-dev libdpdk-dev libpcap-dev
   libboost-program-options-dev prometheus-cpp-dev libgtest-dev libgmock-dev libbenchmark-dev
-  # tests: independent decoders, real DNS software, namespaces, metrics server
-  python3 python3-dnspython tshark iproute2 ethtool
+)
+test_packages=(
+  # independent decoders, real DNS software, namespaces, metrics server
+  python3 python3-dnspython tshark iproute2 ethtool curl
   unbound dnsutils knot-dnsutils dnsperf prometheus
   # robustness and benchmarks
   clang-14 libfuzzer-14-dev libclang-rt-14-dev gnuplot-nox netsniff-ng nftables iptables procps
 )
+# Services the test packages ship: the tests start their own, in namespaces, on their own ports.
+test_daemons=(unbound prometheus)
+[ "$profile" = test ] && packages+=("${test_packages[@]}")
 
+sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
 if [ ${#missing[@]} -gt 0 ]; then
-  sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
   export DEBIAN_FRONTEND=noninteractive
   # tshark asks whether non-root users may capture: answer no, non-interactively.
   echo "wireshark-common wireshark-common/install-setuid boolean false" | $sudo debconf-set-selections
+  # No package starts a daemon while we install (two of the test ones would take port 53).
+  own_policy=""
+  if [ ! -e /usr/sbin/policy-rc.d ]; then
+    printf '#!/bin/sh\nexit 101\n' | $sudo tee /usr/sbin/policy-rc.d > /dev/null
+    $sudo chmod 755 /usr/sbin/policy-rc.d
+    own_policy=1
+  fi
+  trap '[ -z "$own_policy" ] || $sudo rm -f /usr/sbin/policy-rc.d' EXIT
   $sudo apt-get update -qq
   $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+if [ "$profile" = test ] && [ -d /run/systemd/system ]; then
+  # Also what an earlier install (or another tool) started or enabled.
+  for d in "${test_daemons[@]}"; do
+    if systemctl list-unit-files "$d.service" > /dev/null 2>&1; then
+      $sudo systemctl disable --now "$d.service" > /dev/null 2>&1 || true
+    fi
+  done
 fi
 
 # Hugepages are a speed-up, not a requirement: tests run with --no-huge when there are none.

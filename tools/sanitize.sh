@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Sanitizer builds, as CI runs them (tools/test-all.sh calls this after the normal suite):
-#  1. ASan + UBSan: the unit and pipeline tests (build-asan). Pipeline tests run the EAL with
+#  1. ASan + UBSan: the unit and pipeline tests, and stops under scrapes (label shutdown), in
+#     build-asan. Pipeline tests run the EAL with
 #     --no-huge, which ASan supports; ASan does not see overflows inside mempool memory (DPDK's
 #     own allocator), the libFuzzer targets cover the parser and rewriters on exact-size buffers.
 #  2. TSan: the concurrency tests (build-tsan): unit_table_stress_test, which needs no EAL.
@@ -36,7 +37,7 @@ for step in "${steps[@]}"; do
         sort -u)
       # shellcheck disable=SC2086  # one word per target
       cmake --build build-asan -j"$jobs" --target $targets
-      (cd build-asan && ctest --output-on-failure -j"$jobs" --timeout 600 -L 'unit|pipeline')
+      (cd build-asan && ctest --output-on-failure -j"$jobs" --timeout 600 -L 'unit|pipeline|shutdown')
       ;;
     tsan)
       flags="-fsanitize=thread -fno-omit-frame-pointer"

@@ -361,6 +361,8 @@ TEST(ControlPlane, PrometheusScrapeHasExactValuesAndPassesPromtool) {
   h.send(kIn, responses_to(kVictim, 30, 1000));
   h.send(kOut, test::query_v4(kOther, 7, 255));  // ANY over UDP: a TC reply
   h.log_lines();
+  // What the control thread does once a second: scrapes read its snapshot, never the ports.
+  h.runtime().refresh_snapshot();
   const std::string text = http_get(port, "/metrics");
   for (const char* line : {
            "ampguard_verdict_packets_total{reason=\"over_limit\",action=\"drop\"} 20\n",
