@@ -94,7 +94,7 @@ AMPGUARD="$BUILD/ampguard"
 TRACEGEN="$BUILD/tools/ampguard-tracegen"
 
 # ---- hugepages --------------------------------------------------------------------------------
-AMPGUARD_HUGEPAGES=$HUGEPAGES "$ROOT/tools/install.sh" > "$WORK/install.log"
+AMPGUARD_HUGEPAGES=$HUGEPAGES "$ROOT/tools/install.sh" --test > "$WORK/install.log"
 FREE_PAGES=$(awk '/HugePages_Free/ {print $2}' /proc/meminfo)
 log "hugepages: $FREE_PAGES free of $(cat /proc/sys/vm/nr_hugepages)"
 # One mbuf with its headers is about 2.5 KiB (2176-byte buffer, 128-byte mbuf, pool header).
