@@ -37,16 +37,57 @@ void emit_block_event(WorkerContext& w, const PacketView& v, FlowKey key, uint64
     w.counters->block_events_dropped.add();
 }
 
+// Every slip-th call is true: a per-worker count, no shared state on the hot path.
+bool slip(uint32_t& count, uint32_t every) {
+  if (++count < every) return false;
+  count = 0;
+  return true;
+}
+
+// UDP (or a packet whose ports could not be read) from a blocklisted source. Only what is
+// addressed to the resolver's service is dropped: its own queries' answers come from anywhere.
+Decision judge_blocklisted(WorkerContext& w, const DataplaneConfig& cfg, uint8_t* frame,
+                           uint32_t* len, PacketView& v) {
+  if (v.later_fragment()) {
+    const auto verdict = w.shared->fragments.lookup(datagram_key(v), w.now_ns);
+    if (!verdict) return decided(VerdictReason::blocklisted_fragment_unmatched);
+    return decided(*verdict == FragmentVerdict::pass ? VerdictReason::blocklisted_source_upstream
+                                                     : VerdictReason::blocklisted_source);
+  }
+  if (!v.has_udp) return decided(VerdictReason::blocklisted_source_unreadable);
+  const bool service = cfg.is_service_port(v.dst_port);
+  if (v.first_fragment()) {
+    w.shared->fragments.remember(datagram_key(v),
+                                 service ? FragmentVerdict::drop : FragmentVerdict::pass,
+                                 w.now_ns + cfg.fragment_timeout_ns, w.counters->tables);
+  }
+  if (!service) return decided(VerdictReason::blocklisted_source_upstream);
+  if (cfg.query_action == LimitedAction::tc && slip(w.block_slip_count, cfg.block_slip)) {
+    constexpr TrafficClass kQuery = TrafficClass::dns_query;
+    if (cfg.dry_run) return decided(VerdictReason::blocklisted_tc_reply, kQuery);
+    // Built here, not by the resolver, and never larger than the query: no amplification.
+    uint32_t new_len = *len;
+    const RewriteResult r = parse_dns(frame, v)
+                                ? make_tc_reply(frame, *len, v, cfg.edns_udp_size, &new_len)
+                                : RewriteResult::not_a_query;
+    w.counters->tc_reply_results[unsigned(r)].add();
+    if (r == RewriteResult::done) {
+      *len = new_len;
+      return decided(VerdictReason::blocklisted_tc_reply, kQuery);
+    }
+  }
+  return decided(VerdictReason::blocklisted_source);
+}
+
 Decision judge_outside(WorkerContext& w, const DataplaneConfig& cfg, uint8_t* frame, uint32_t* len,
                        PacketView& v) {
   if (!cfg.deny->empty() && cfg.deny->contains(v.l3, v.src))
     return decided(VerdictReason::denylisted_source);
-  if (v.l4_proto != kIpProtoUdp)
-    return decided(v.status == ParseStatus::ok ? VerdictReason::not_udp : VerdictReason::malformed);
+  // A parse that stopped before L4 (a long IPv6 chain) may hide UDP: the blocklist still applies.
+  if (v.l4_proto != kIpProtoUdp && v.status == ParseStatus::ok)
+    return decided(VerdictReason::not_udp);
   const FlowKey src = flow_key(v.l3, v.src, cfg.prefix_v4, cfg.prefix_v6);
-  // Every UDP packet from a blocklisted source, fragments and malformed ones included.
-  if (w.shared->blocklist.contains(src, w.now_ns))
-    return decided(VerdictReason::blocklisted_source);
+  if (w.shared->blocklist.contains(src, w.now_ns)) return judge_blocklisted(w, cfg, frame, len, v);
   if (v.status != ParseStatus::ok) return decided(VerdictReason::malformed);
   if (!v.has_udp || v.dst_port != cfg.source_port) return decided(VerdictReason::udp_other);
   if (!parse_dns(frame, v)) return decided(VerdictReason::dns_malformed, TrafficClass::dns_query);
@@ -144,10 +185,12 @@ Decision judge_inside(WorkerContext& w, const DataplaneConfig& cfg, uint8_t* fra
 // misses overlap instead of arriving one packet at a time.
 void prefetch_tables(const WorkerContext& w, const DataplaneConfig& cfg, PortSide side,
                      const PacketView& v) {
-  if (v.l3 == L3::none || v.l4_proto != kIpProtoUdp) return;
+  if (v.l3 == L3::none) return;
   if (side == PortSide::outside) {
+    if (v.l4_proto != kIpProtoUdp && v.status == ParseStatus::ok) return;
     w.shared->blocklist.prefetch(flow_key(v.l3, v.src, cfg.prefix_v4, cfg.prefix_v6));
-  } else if (v.has_udp && v.src_port == cfg.source_port && datagram_size(v) >= cfg.min_size) {
+  } else if (v.l4_proto == kIpProtoUdp && v.has_udp && v.src_port == cfg.source_port &&
+             datagram_size(v) >= cfg.min_size) {
     w.shared->limiter.prefetch(flow_key(v.l3, v.dst, cfg.prefix_v4, cfg.prefix_v6));
   }
 }

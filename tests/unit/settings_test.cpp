@@ -118,6 +118,29 @@ TEST(Settings, BadFilesNameFileLineAndReason) {
             "/nonexistent/ampguard.conf: cannot read: No such file or directory");
 }
 
+TEST(Settings, BadBlocklistAndSlipOptionsNameFileLineAndReason) {
+  EXPECT_EQ(load_error("[block]\nservice-ports = 53,x\n"),
+            "FILE:2: block.service-ports: 'x' is not a port 1-65535");
+  EXPECT_EQ(load_error("[block]\nservice-ports = 53,,853\n"),
+            "FILE:2: block.service-ports: '' is not a port 1-65535");
+  EXPECT_EQ(load_error("[block]\nservice-ports = 70000\n"),
+            "FILE:2: block.service-ports: '70000' is not a port 1-65535");
+  EXPECT_EQ(load_error("[block]\nservice-ports = 1,2,3,4,5,6,7,8,9\n"),
+            "FILE:2: block.service-ports: more than 8 ports");
+  EXPECT_EQ(load_error("[block]\nquery-action = slip\n"),
+            "FILE:2: block.query-action: 'slip' is neither drop nor tc");
+  EXPECT_EQ(load_error("[limit]\nover-action = pass\n"),
+            "FILE:2: limit.over-action: 'pass' is neither drop nor tc");
+  EXPECT_EQ(load_error("\n[block]\nslip = 0\n"), "FILE:3: block.slip: must be 1-100");
+  EXPECT_EQ(load_error("[limit]\nslip = 101\n"), "FILE:2: limit.slip: must be 1-100");
+  TempFile ok("[block]\nservice-ports = 53,853\nquery-action = tc\nslip = 1\n");
+  Settings s;
+  ASSERT_EQ(load_settings(ok.path(), {}, s), "");
+  EXPECT_EQ(s.block_service_ports, "53,853");
+  EXPECT_EQ(s.block_query_action, "tc");
+  EXPECT_EQ(s.block_slip, 1u);
+}
+
 TEST(Settings, ControlCharactersInAFileAreEscaped) {
   EXPECT_EQ(load_error("[a\x1b[31m]\n"), "FILE:1: unknown section 'a\\x1b[31m'");
 }
