@@ -196,7 +196,8 @@ RewriteResult make_tc_reply(uint8_t* frame, uint32_t len, PacketView& v, uint16_
   return RewriteResult::done;
 }
 
-RewriteResult truncate_response(uint8_t* frame, uint32_t len, PacketView& v, uint32_t* new_len) {
+RewriteResult truncate_response(uint8_t* frame, uint32_t len, PacketView& v, uint32_t* new_len,
+                                OptForm opt_form) {
   if (v.later_fragment()) return RewriteResult::fragmented;
   const DnsView& d = v.dns;
   const uint32_t ip_end = uint32_t(v.l3_offset) + v.ip_total_len;
@@ -222,7 +223,8 @@ RewriteResult truncate_response(uint8_t* frame, uint32_t len, PacketView& v, uin
     }
     pos = r.end;
   }
-  const uint32_t opt_len = opt.end - opt.start;
+  const uint32_t opt_len =
+      opt_form == OptForm::bare && opt.end != opt.start ? kOptLen : opt.end - opt.start;
 
   // IPv6: find the next-header byte that names the fragment header before any write, so that
   // a chain we refuse leaves the frame untouched. parse_frame() walked this same chain, so it
@@ -246,6 +248,7 @@ RewriteResult truncate_response(uint8_t* frame, uint32_t len, PacketView& v, uin
   write_counts(dns, uint16_t(d.flags | kFlagTc), opt_len != 0 ? 1 : 0);
   // Kept byte for byte, options included; it only ever moves towards the question.
   std::memmove(frame + d.question_end, frame + opt.start, opt_len);
+  if (opt_form == OptForm::bare && opt_len != 0) store_be16(frame + d.question_end + 9, 0);
   const uint32_t dns_len = d.question_end - v.payload_offset + opt_len;
 
   uint8_t* ip = frame + v.l3_offset;

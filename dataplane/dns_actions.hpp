@@ -61,12 +61,17 @@ inline constexpr std::string_view rewrite_result_name(RewriteResult r) {
 RewriteResult make_tc_reply(uint8_t* frame, uint32_t len, PacketView& v, uint16_t edns_udp_size,
                             uint32_t* new_len);
 
+// What truncate_response() keeps of the OPT record: all of it, or only its fixed part (payload
+// size, extended RCODE, version, flags) with no options.
+enum class OptForm : uint8_t { kept, bare };
+
 // Rewrites the response in frame[0..len) into its truncated form: same header with TC=1 and
 // zero counts, the question kept, the OPT record kept if present; addresses unchanged,
 // checksums recomputed. For a first fragment the IP packet becomes unfragmented (IPv4 MF
 // cleared, IPv6 fragment header removed); records past the fragment are simply absent. Only
 // a response whose question does not parse (not_a_query), QR clear or QDCOUNT != 1 is left
-// untouched. `v` as for make_tc_reply().
-RewriteResult truncate_response(uint8_t* frame, uint32_t len, PacketView& v, uint32_t* new_len);
+// untouched. `v` as for make_tc_reply(). With OptForm::bare the OPT loses its options.
+RewriteResult truncate_response(uint8_t* frame, uint32_t len, PacketView& v, uint32_t* new_len,
+                                OptForm opt_form = OptForm::kept);
 
 }  // namespace ampguard

@@ -168,6 +168,20 @@ Decision judge_response(WorkerContext& w, const DataplaneConfig& cfg, uint8_t* f
       w.shared->blocklist.block(dst, w.now_ns + cfg.block_timeout_ns, w.now_ns, w.counters->tables);
   if (added == Blocklist::Result::added) emit_block_event(w, v, dst, w.now_ns);
   if (!truncated) remember(FragmentVerdict::drop);
+  if (cfg.over_action == LimitedAction::tc && slip(w.limit_slip_count, cfg.limit_slip)) {
+    if (cfg.dry_run) return decided(VerdictReason::over_limit_tc, kResponse);
+    // Header, question and a bare OPT: a real client learns to retry over TCP, a victim
+    // receives no more than the query that caused it.
+    uint32_t new_len = *len;
+    const RewriteResult r = v.has_dns || parse_dns(frame, v)
+                                ? truncate_response(frame, *len, v, &new_len, OptForm::bare)
+                                : RewriteResult::not_a_query;
+    w.counters->truncate_results[unsigned(r)].add();
+    if (r == RewriteResult::done) {
+      *len = new_len;
+      return decided(VerdictReason::over_limit_tc, kResponse);
+    }
+  }
   return decided(VerdictReason::over_limit, kResponse);
 }
 
