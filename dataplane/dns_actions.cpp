@@ -133,11 +133,13 @@ RewriteResult make_tc_reply(uint8_t* frame, uint32_t len, PacketView& v, uint16_
   // parse_dns() bounds the question by the IP packet; the UDP length may say less.
   if (d.question_end > msg_end) return RewriteResult::not_a_query;
 
-  // Walk the whole additional section: each record is at least 11 bytes and must end by
-  // msg_end, so the loop stops early on any count the message cannot hold.
+  // Look for the OPT among the first kOptSearchRecords additional records only: a query
+  // stuffed with records must not cost more than a plain one (issue 15). An OPT further on
+  // is not seen and the reply carries none.
   const uint8_t* opt = nullptr;
   uint32_t pos = d.question_end;
-  for (uint32_t i = 0; i < d.arcount; ++i) {
+  const uint32_t walk = std::min<uint32_t>(d.arcount, kOptSearchRecords);
+  for (uint32_t i = 0; i < walk; ++i) {
     Record r;
     if (!walk_record(frame, pos, msg_end, r)) return RewriteResult::malformed_body;
     if (r.type == kDnsTypeOpt) {

@@ -7,8 +7,9 @@
 //   IPv4 options and IPv6 extension headers of the query are dropped: the reply carries a
 //   bare IP header (IPv4: IHL 5, DF clear, id kept, TTL 64; IPv6: next header UDP, hop
 //   limit 64, traffic class and flow label kept). The query's additional section may hold
-//   any records (OPT, TSIG, ...); it must walk cleanly and hold at most one OPT. Bytes after
-//   the last record (inside the UDP length) are ignored.
+//   any records (OPT, TSIG, ...); only its first kOptSearchRecords are walked (bounded work
+//   per query): they must walk cleanly and hold at most one OPT; an OPT further on is not
+//   seen and the reply then has none. Bytes after the walked records are ignored.
 // - Truncation: the OPT record is kept byte for byte, options included, when every record up
 //   to and including it walks within the bytes present; otherwise AR=0. Other records (TSIG
 //   too) are dropped. IPv4 options and IPv6 extension headers other than the fragment header
@@ -33,6 +34,9 @@ enum class RewriteResult : uint8_t {
   fragmented,      // an IP fragment: a query in fragments cannot be walked to its end
 };
 inline constexpr unsigned kRewriteResults = unsigned(RewriteResult::fragmented) + 1;
+
+// Additional records make_tc_reply() walks looking for the OPT (OPT, TSIG, SIG(0) in practice).
+inline constexpr uint32_t kOptSearchRecords = 4;
 
 inline constexpr std::string_view rewrite_result_name(RewriteResult r) {
   switch (r) {
