@@ -17,9 +17,13 @@ struct Decision {
 
 constexpr Decision decided(VerdictReason r, TrafficClass c = TrafficClass::other) { return {r, c}; }
 
-// Size the limiter charges: the whole datagram, also when this frame is its first fragment.
+// Size the limiter charges: the whole datagram, also when this frame is its first fragment,
+// as the sender sized it before fragmenting (an IPv6 fragment header is not part of it).
 uint32_t datagram_size(const PacketView& v) {
-  return v.is_fragment ? uint32_t(v.ip_header_len) + v.udp_len : v.ip_total_len;
+  if (!v.is_fragment) return v.ip_total_len;
+  constexpr uint32_t kIpv6FragmentHeaderLen = 8;
+  return uint32_t(v.ip_header_len) + v.udp_len -
+         (v.frag_header_offset != 0 ? kIpv6FragmentHeaderLen : 0);
 }
 
 void emit_block_event(WorkerContext& w, const PacketView& v, FlowKey key, uint64_t now_ns) {
