@@ -331,9 +331,12 @@ std::string render_config(const Settings& s) {
 }
 
 std::vector<std::string> restart_only_options() {
-  return {"ports.inside",   "ports.outside",     "ports.rx-descriptors", "ports.tx-descriptors",
-          "ports.mbufs",    "limit.max-entries", "block.max-entries",    "limit.mode",
-          "metrics.listen", "control.socket",    "exit-when-idle"};
+  // limit.prefix-*: every table key is masked with them; limit.hz: the limiter's state units.
+  return {"ports.inside",         "ports.outside", "ports.rx-descriptors",
+          "ports.tx-descriptors", "ports.mbufs",   "limit.max-entries",
+          "block.max-entries",    "limit.mode",    "limit.prefix-v4",
+          "limit.prefix-v6",      "limit.hz",      "metrics.listen",
+          "control.socket",       "exit-when-idle"};
 }
 
 std::string build_dataplane_config(const Settings& s, DataplaneConfig& out) {
