@@ -291,15 +291,32 @@ TEST(ControlPlane, BlocklistCommands) {
   r = rt.command("blocklist add 192.0.2.1 soon");
   EXPECT_EQ(r.text, "TTL: 'soon' is not a duration (e.g. 600s, 10m)\n");
   r = rt.command("blocklist remove 192.0.2.1");
-  EXPECT_EQ(
-      r.text,
-      "usage: blocklist list | blocklist add ADDR [TTL] | blocklist del ADDR | blocklist flush\n");
+  EXPECT_EQ(r.text,
+            "usage: blocklist list | blocklist add ADDR [TTL] [--replace] | blocklist del ADDR | "
+            "blocklist flush\n");
   EXPECT_EQ(rt.command("blocklist flush").text, "removed 2 entries\n");
   EXPECT_EQ(rt.command("blocklist list").text, "");
   r = rt.command("frobnicate \x1b[31m");
   EXPECT_EQ(r.text, "unknown command 'frobnicate' (try help)\n");
   EXPECT_EQ(rt.command("stats now").text, "stats takes no arguments\n");
   EXPECT_EQ(rt.control_totals().control_errors, 7u);
+}
+
+// Issue 15: adding an entry already blocked for longer says the real expiry; --replace sets it.
+TEST(ControlPlane, BlocklistAddSaysTheRealExpiryAndReplaceShortensIt) {
+  PipelineHarness h;
+  Runtime& rt = h.runtime();
+  EXPECT_EQ(rt.command("blocklist add 192.0.2.7 1h").text, "blocked 192.0.2.7 for 3600s\n");
+  EXPECT_EQ(rt.command("blocklist add 192.0.2.7 10s").text,
+            "192.0.2.7 stays blocked for 3600s (blocked for longer already; --replace sets "
+            "10s)\n");
+  EXPECT_EQ(rt.command("blocklist list").text, "192.0.2.7 3600 manual\n");
+  EXPECT_EQ(rt.command("blocklist add 192.0.2.7 2h").text, "blocked 192.0.2.7 for 7200s\n");
+  EXPECT_EQ(rt.command("blocklist add 192.0.2.7 10s --replace").text,
+            "blocked 192.0.2.7 for 10s\n");
+  EXPECT_EQ(rt.command("blocklist list").text, "192.0.2.7 10 manual\n");
+  const Reply r = rt.command("blocklist add 192.0.2.7 10s --force");
+  EXPECT_FALSE(r.ok);
 }
 
 TEST(ControlPlane, TopListsTheDestinationsClosestToTheirLimit) {
