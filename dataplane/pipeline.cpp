@@ -2,6 +2,8 @@
 
 #include <rte_prefetch.h>
 
+#include <algorithm>
+
 #include "dataplane/block_event.hpp"
 #include "dataplane/dns_actions.hpp"
 #include "dataplane/flow_key.hpp"
@@ -63,7 +65,7 @@ Decision judge_blocklisted(WorkerContext& w, const DataplaneConfig& cfg, uint8_t
   if (v.first_fragment()) {
     w.shared->fragments.remember(datagram_key(v),
                                  service ? FragmentVerdict::drop : FragmentVerdict::pass,
-                                 w.now_ns + cfg.fragment_timeout_ns, w.counters->tables);
+                                 w.now_ns + cfg.fragment_timeout_ns, w.now_ns, w.counters->tables);
   }
   if (!service) return decided(VerdictReason::blocklisted_source_upstream);
   if (cfg.query_action == LimitedAction::tc && slip(w.block_slip_count, cfg.block_slip)) {
@@ -125,6 +127,14 @@ Decision judge_later_fragment(WorkerContext& w, const DataplaneConfig& cfg, cons
   const FlowKey dst = flow_key(v.l3, v.dst, cfg.prefix_v4, cfg.prefix_v6);
   if (w.shared->blocklist.contains(dst, w.now_ns))
     return decided(VerdictReason::fragment_to_blocklisted);
+  if (!cfg.allow->empty() && cfg.allow->contains(v.l3, v.dst))
+    return decided(VerdictReason::fragment_unmatched);
+  // Its first fragment was lost or evicted: charged as one large response, so a flood of
+  // tails is limited like whole answers.
+  const uint32_t size = std::max<uint32_t>(cfg.min_size, v.ip_total_len);
+  if (w.shared->limiter.admit_at(dst, size, cfg.limit, w.limit_clock, w.counters->tables) ==
+      Admit::over_limit)
+    return decided(VerdictReason::fragment_unmatched_over_limit);
   return decided(VerdictReason::fragment_unmatched);
 }
 
@@ -135,7 +145,7 @@ Decision judge_response(WorkerContext& w, const DataplaneConfig& cfg, uint8_t* f
   const uint64_t dgram = first_fragment ? datagram_key(v) : 0;
   auto remember = [&](FragmentVerdict fv) {
     if (first_fragment)
-      w.shared->fragments.remember(dgram, fv, w.now_ns + cfg.fragment_timeout_ns,
+      w.shared->fragments.remember(dgram, fv, w.now_ns + cfg.fragment_timeout_ns, w.now_ns,
                                    w.counters->tables);
   };
   bool truncated = false;

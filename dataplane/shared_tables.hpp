@@ -106,9 +106,11 @@ class FragmentTable {
   FragmentTable(const FragmentTable&) = delete;
   FragmentTable& operator=(const FragmentTable&) = delete;
 
-  // Records the verdict for a datagram's later fragments; a full window overwrites the entry
-  // expiring soonest. expires_ns keeps 1 ns less precision: its low bit holds the verdict.
-  void remember(uint64_t datagram_key, FragmentVerdict v, uint64_t expires_ns, TableCounters& c);
+  // Records the verdict for a datagram's later fragments; a full window overwrites an expired
+  // entry, else the pass verdict expiring soonest, else the drop verdict expiring soonest.
+  // expires_ns keeps 1 ns less precision: its low bit holds the verdict.
+  void remember(uint64_t datagram_key, FragmentVerdict v, uint64_t expires_ns, uint64_t now_ns,
+                TableCounters& c);
   std::optional<FragmentVerdict> lookup(uint64_t datagram_key, uint64_t now_ns) const;
   uint32_t capacity() const;
 
