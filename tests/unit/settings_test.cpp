@@ -76,6 +76,20 @@ TEST(Settings, ShippedConfigDocumentsEveryOptionWithAComment) {
   }
 }
 
+// Issue 14: the kernel-exact profile drops what is limited; the recommended one slips TC.
+TEST(Settings, RecommendedProfileSlipsTcReplies) {
+  Settings exact, recommended;
+  ASSERT_EQ(load_settings(kConf, {}, exact), "");
+  EXPECT_EQ(exact.block_query_action, "drop");
+  EXPECT_EQ(exact.limit_over_action, "drop");
+  const std::string rec = std::filesystem::path(kConf).parent_path() / "recommended.conf";
+  ASSERT_EQ(load_settings(rec, {}, recommended), "");
+  EXPECT_EQ(recommended.block_query_action, "tc");
+  EXPECT_EQ(recommended.block_slip, 2u);
+  EXPECT_EQ(recommended.limit_over_action, "tc");
+  EXPECT_EQ(recommended.limit_slip, 2u);
+}
+
 TEST(Settings, CommandLineWinsOverTheFile) {
   TempFile f("[limit]\nrate = 20/min\nburst = 4\n[block]\ntimeout = 5m\n");
   Settings s;
