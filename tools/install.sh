@@ -11,7 +11,7 @@ packages=(
   libboost-program-options-dev prometheus-cpp-dev libgtest-dev libgmock-dev libbenchmark-dev
   # tests: independent decoders, real DNS software, namespaces, metrics server
   python3 python3-dnspython tshark iproute2 ethtool
-  unbound dnsutils knot-dnsutils dnsperf prometheus
+  unbound nsd dnsutils knot-dnsutils dnsperf prometheus
   # robustness and benchmarks
   clang-14 libfuzzer-14-dev libclang-rt-14-dev gnuplot-nox netsniff-ng nftables iptables procps
 )
