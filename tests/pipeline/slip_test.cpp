@@ -3,6 +3,7 @@
 // it still counts as over the limit.
 #include <gtest/gtest.h>
 
+#include "dataplane/drop_capture.hpp"
 #include "dataplane/packet_parse.hpp"
 #include "support/dns_frames.hpp"
 #include "support/pipeline_harness.hpp"
@@ -96,6 +97,13 @@ TEST(Slip, OverActionDropIsTheRecipe) {
   h.send(kIn, burst);
   EXPECT_EQ(h.transmitted(kOut).size(), 10u);
   EXPECT_EQ(h.reason(VerdictReason::over_limit), 20u);
+}
+
+// Rewritten in place like a TC reply: ampguardctl capture can ask for it.
+TEST(Slip, TruncatedOverLimitResponsesAreCapturable) {
+  EXPECT_EQ(capturable_reasons() >> unsigned(VerdictReason::over_limit_tc) & 1u, 1u);
+  EXPECT_EQ(capturable_reasons() >> unsigned(VerdictReason::blocklisted_tc_reply) & 1u, 1u);
+  EXPECT_EQ(capturable_reasons() >> unsigned(VerdictReason::blocklisted_source_upstream) & 1u, 0u);
 }
 
 }  // namespace
