@@ -19,7 +19,9 @@ const char* kHelp =
     "  status                      version, uptime, config generation, table fill\n"
     "  stats                       the counters as JSON (as --stats-file writes them)\n"
     "  blocklist list              blocked addresses: ADDRESS REMAINING_SECONDS REASON\n"
-    "  blocklist add ADDR [TTL]    block ADDR for TTL (default block.timeout), e.g. 10m\n"
+    "  blocklist add ADDR [TTL] [--replace]\n"
+    "                              block ADDR for TTL (default block.timeout), e.g. 10m; an\n"
+    "                              entry blocked for longer keeps its expiry unless --replace\n"
     "  blocklist del ADDR          unblock ADDR\n"
     "  blocklist flush             unblock everything\n"
     "  top N                       the N destinations closest to or over their limit\n"
@@ -134,7 +136,10 @@ Reply Runtime::blocklist_command(const std::vector<std::string>& w) {
     save_due_ = true;
     return {true, "removed " + std::to_string(removed) + " entries\n"};
   }
-  if ((sub == "add" && (w.size() == 3 || w.size() == 4)) || (sub == "del" && w.size() == 3)) {
+  const bool replace = sub == "add" && w.size() >= 4 && w.size() <= 5 && w.back() == "--replace";
+  const bool has_ttl = sub == "add" && w.size() == 4 + unsigned(replace);
+  if ((sub == "add" && (w.size() == 3 || w.size() == 4 || replace)) ||
+      (sub == "del" && w.size() == 3)) {
     FlowKey key;
     const std::string err = parse_key(w[2], cfg.prefix_v4, cfg.prefix_v6, key);
     if (!err.empty()) return error(printable(err));
@@ -147,18 +152,27 @@ Reply Runtime::blocklist_command(const std::vector<std::string>& w) {
       return {true, "unblocked " + text + "\n"};
     }
     uint64_t ttl = cfg.block_timeout_ns;
-    if (w.size() == 4) {
+    if (has_ttl) {
       const std::string terr = parse_duration_ns(w[3], ttl);
       if (!terr.empty()) return error("TTL: " + printable(terr));
       if (ttl < kSecond || ttl > 366 * 86400 * kSecond) return error("TTL: must be 1s to 366d");
     }
-    shared_->blocklist.block(key, now + ttl, now, control_tables_);
-    block_log_.on_control_block(key, "manual", ttl, now);
+    shared_->blocklist.block(key, now + ttl, now, control_tables_,
+                             replace ? Blocklist::Expiry::replace : Blocklist::Expiry::extend);
+    // Say what the table holds: an entry blocked for longer is not shortened without --replace.
+    const uint64_t left = shared_->blocklist.expires(key, now).value_or(now + ttl) - now;
+    const std::string seconds = std::to_string((left + kSecond / 2) / kSecond) + "s";
+    block_log_.on_control_block(key, "manual", left, now);
     save_due_ = true;
-    return {true, "blocked " + text + " for " + std::to_string(ttl / kSecond) + "s\n"};
+    if (left > ttl + kSecond)
+      return {true, text + " stays blocked for " + seconds +
+                        " (blocked for longer already; --replace sets " +
+                        std::to_string(ttl / kSecond) + "s)\n"};
+    return {true, "blocked " + text + " for " + seconds + "\n"};
   }
   return error(
-      "usage: blocklist list | blocklist add ADDR [TTL] | blocklist del ADDR | blocklist flush");
+      "usage: blocklist list | blocklist add ADDR [TTL] [--replace] | blocklist del ADDR | "
+      "blocklist flush");
 }
 
 Reply Runtime::capture_command(const std::vector<std::string>& w) {

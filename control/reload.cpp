@@ -28,6 +28,10 @@ std::vector<std::string> keep_restart_only(const Settings& running, Settings& ne
   next.metrics_listen = running.metrics_listen;
   next.control_socket = running.control_socket;
   next.exit_when_idle_ms = running.exit_when_idle_ms;
+  // Keys in every table are masked at these prefixes and limiter states are in hz units.
+  next.prefix_v4 = running.prefix_v4;
+  next.prefix_v6 = running.prefix_v6;
+  next.limit_hz = running.limit_hz;
   if (next.limit_mode != running.limit_mode) {
     // The limiter's state words are in the mode's units: rate and burst stay with the mode.
     next.limit_mode = running.limit_mode;

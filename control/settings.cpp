@@ -46,7 +46,11 @@ po::options_description describe(Settings& s) {
       "limit.idle-expire", po::value(&s.idle_expire)->default_value(s.idle_expire),
       "forget a destination idle this long")(
       "limit.hz", po::value(&s.limit_hz)->default_value(s.limit_hz),
-      "kernel HZ the packets mode reproduces (jiffy granularity)");
+      "kernel HZ the packets mode reproduces (jiffy granularity)")(
+      "limit.over-action", po::value(&s.limit_over_action)->default_value(s.limit_over_action),
+      "over-limit large responses: drop, or tc (every limit.slip-th sent truncated, TC=1)")(
+      "limit.slip", po::value(&s.limit_slip)->default_value(s.limit_slip),
+      "with limit.over-action = tc: every Nth over-limit response is sent truncated (1-100)");
   po::options_description block("Blocklist");
   block.add_options()(
       "block.timeout", po::value(&s.block_timeout)->default_value(s.block_timeout),
@@ -55,7 +59,15 @@ po::options_description describe(Settings& s) {
       po::value(&s.tables.block_entries)->default_value(s.tables.block_entries),
       "blocklist capacity (full: expired, then soonest-expiring evicted)")(
       "block.fragment-timeout", po::value(&s.fragment_timeout)->default_value(s.fragment_timeout),
-      "later fragments get their first fragment's verdict for this long");
+      "later fragments get their first fragment's verdict for this long")(
+      "block.service-ports",
+      po::value(&s.block_service_ports)->default_value(s.block_service_ports),
+      "UDP ports of the resolver's service: from a blocklisted source only UDP to these is "
+      "dropped (comma-separated, at most 8)")(
+      "block.query-action", po::value(&s.block_query_action)->default_value(s.block_query_action),
+      "queries from blocklisted sources: drop, or tc (every block.slip-th answered TC=1)")(
+      "block.slip", po::value(&s.block_slip)->default_value(s.block_slip),
+      "with block.query-action = tc: every Nth query from a blocklisted source gets TC (1-100)");
   po::options_description actions("Actions");
   actions.add_options()("allow", po::value(&s.allow)->composing(),
                         "destination prefix never limited or blocked (repeatable)")(
@@ -157,6 +169,23 @@ ParseOutcome parse_command_line(int argc, char** argv, Settings& s, std::string&
 
 namespace {
 
+// "53,853": 1 to kMaxServicePorts ports of 1-65535, comma-separated.
+std::string parse_service_ports(const std::string& text, uint16_t* ports, uint8_t& n) {
+  n = 0;
+  size_t pos = 0;
+  for (;;) {
+    const size_t comma = std::min(text.find(',', pos), text.size());
+    const std::string item = text.substr(pos, comma - pos);
+    if (item.empty() || item.size() > 5 || item.find_first_not_of("0123456789") != item.npos ||
+        std::stoul(item) == 0 || std::stoul(item) > 65535)
+      return "'" + item + "' is not a port 1-65535";
+    if (n == kMaxServicePorts) return "more than 8 ports";
+    ports[n++] = uint16_t(std::stoul(item));
+    if (comma == text.size()) return "";
+    pos = comma + 1;
+  }
+}
+
 const std::vector<std::string> kCliOnly = {"help", "config", "demo"};
 
 // Values Boost takes as text but ampguard reads with units or as a choice.
@@ -172,6 +201,19 @@ std::string check_value(const std::string& option, const std::string& value) {
     return "'" + value + "' is neither packets nor bytes";
   if (option == "any.action" && value != "tc" && value != "drop" && value != "pass")
     return "'" + value + "' is not tc, drop or pass";
+  if ((option == "block.query-action" || option == "limit.over-action") && value != "tc" &&
+      value != "drop")
+    return "'" + value + "' is neither drop nor tc";
+  if (option == "block.slip" || option == "limit.slip") {
+    if (value.empty() || value.size() > 3 || value.find_first_not_of("0123456789") != value.npos ||
+        std::stoul(value) < 1 || std::stoul(value) > 100)
+      return "must be 1-100";
+  }
+  if (option == "block.service-ports") {
+    uint16_t ports[kMaxServicePorts];
+    uint8_t n = 0;
+    return parse_service_ports(value, ports, n);
+  }
   return "";
 }
 
@@ -251,9 +293,14 @@ std::vector<std::pair<std::string, std::string>> effective_options(const Setting
       {"limit.max-entries", num(s.tables.limiter_entries)},
       {"limit.idle-expire", s.idle_expire},
       {"limit.hz", num(s.limit_hz)},
+      {"limit.over-action", s.limit_over_action},
+      {"limit.slip", num(s.limit_slip)},
       {"block.timeout", s.block_timeout},
       {"block.max-entries", num(s.tables.block_entries)},
       {"block.fragment-timeout", s.fragment_timeout},
+      {"block.service-ports", s.block_service_ports},
+      {"block.query-action", s.block_query_action},
+      {"block.slip", num(s.block_slip)},
       {"allow", join(s.allow)},
       {"deny", join(s.deny)},
       {"dry-run", s.dry_run ? "true" : "false"},
@@ -299,9 +346,12 @@ std::string render_config(const Settings& s) {
 }
 
 std::vector<std::string> restart_only_options() {
-  return {"ports.inside",   "ports.outside",     "ports.rx-descriptors", "ports.tx-descriptors",
-          "ports.mbufs",    "limit.max-entries", "block.max-entries",    "limit.mode",
-          "metrics.listen", "control.socket",    "exit-when-idle"};
+  // limit.prefix-*: every table key is masked with them; limit.hz: the limiter's state units.
+  return {"ports.inside",         "ports.outside", "ports.rx-descriptors",
+          "ports.tx-descriptors", "ports.mbufs",   "limit.max-entries",
+          "block.max-entries",    "limit.mode",    "limit.prefix-v4",
+          "limit.prefix-v6",      "limit.hz",      "metrics.listen",
+          "control.socket",       "exit-when-idle"};
 }
 
 std::string build_dataplane_config(const Settings& s, DataplaneConfig& out) {
@@ -350,6 +400,21 @@ std::string build_dataplane_config(const Settings& s, DataplaneConfig& out) {
     return "block.timeout: " + err;
   if (!(err = parse_duration_ns(s.fragment_timeout, out.fragment_timeout_ns)).empty())
     return "block.fragment-timeout: " + err;
+  if (!(err = parse_service_ports(s.block_service_ports, out.service_ports, out.service_port_count))
+           .empty())
+    return "block.service-ports: " + err;
+  const auto limited_action = [](const std::string& v, LimitedAction& a) {
+    a = v == "tc" ? LimitedAction::tc : LimitedAction::drop;
+    return v == "tc" || v == "drop";
+  };
+  if (!limited_action(s.block_query_action, out.query_action))
+    return "block.query-action: '" + s.block_query_action + "' is neither drop nor tc";
+  if (!limited_action(s.limit_over_action, out.over_action))
+    return "limit.over-action: '" + s.limit_over_action + "' is neither drop nor tc";
+  if (s.block_slip < 1 || s.block_slip > 100) return "block.slip: must be 1-100";
+  if (s.limit_slip < 1 || s.limit_slip > 100) return "limit.slip: must be 1-100";
+  out.block_slip = s.block_slip;
+  out.limit_slip = s.limit_slip;
   out.dry_run = s.dry_run;
   if (s.any_action == "tc")
     out.any_action = AnyAction::tc;

@@ -37,6 +37,11 @@ struct Settings {
   std::string idle_expire = "60s";
   std::string block_timeout = "600s";
   std::string fragment_timeout = "2s";
+  std::string block_service_ports = "53";
+  std::string block_query_action = "drop";
+  uint32_t block_slip = 2;
+  std::string limit_over_action = "drop";
+  uint32_t limit_slip = 2;
   TableSizes tables;
   std::vector<std::string> allow, deny;
   bool dry_run = false;

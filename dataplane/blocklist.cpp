@@ -18,8 +18,14 @@ bool Blocklist::contains(FlowKey key, uint64_t now_ns) const {
   return core_.find(key, expires) && expires > now_ns;
 }
 
+std::optional<uint64_t> Blocklist::expires(FlowKey key, uint64_t now_ns) const {
+  uint64_t expires = 0;
+  if (!core_.find(key, expires) || expires <= now_ns) return std::nullopt;
+  return expires;
+}
+
 Blocklist::Result Blocklist::block(FlowKey key, uint64_t expires_ns, uint64_t now_ns,
-                                   TableCounters& c) {
+                                   TableCounters& c, Expiry expiry) {
   bool live = false;
   const Upserted r = core_.upsert(
       key,
@@ -27,7 +33,11 @@ Blocklist::Result Blocklist::block(FlowKey key, uint64_t expires_ns, uint64_t no
         live = expires > now_ns;
         // an expired entry is a new block; a live one is only ever extended, and not rewritten
         // for less than a second (ipset's own resolution): a flood refreshes without writes
-        if (live && expires + kRefreshResolutionNs >= expires_ns) return false;
+        if (expiry == Expiry::replace) {
+          if (expires == expires_ns) return false;
+        } else if (live && expires + kRefreshResolutionNs >= expires_ns) {
+          return false;
+        }
         expires = expires_ns;
         return true;
       },

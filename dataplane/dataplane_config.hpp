@@ -14,6 +14,10 @@
 namespace ampguard {
 
 enum class AnyAction : uint8_t { tc, drop, pass };
+// What happens to a limited packet: dropped, or every slip-th answered with TC=1.
+enum class LimitedAction : uint8_t { drop, tc };
+
+inline constexpr unsigned kMaxServicePorts = 8;
 
 struct DataplaneConfig {
   uint64_t generation = 0;
@@ -24,8 +28,15 @@ struct DataplaneConfig {
   uint8_t prefix_v4 = 32;
   uint8_t prefix_v6 = 64;
   uint64_t idle_expire_ns = 60'000'000'000;
+  LimitedAction over_action = LimitedAction::drop;
+  uint32_t limit_slip = 2;
   // block.*
   uint64_t block_timeout_ns = 600'000'000'000;
+  // UDP from a blocklisted source is dropped only when addressed to one of these
+  uint16_t service_ports[kMaxServicePorts] = {53};
+  uint8_t service_port_count = 1;
+  LimitedAction query_action = LimitedAction::drop;
+  uint32_t block_slip = 2;
   // later fragments are matched to their first fragment for this long
   uint64_t fragment_timeout_ns = 2'000'000'000;
   bool dry_run = false;
@@ -35,6 +46,12 @@ struct DataplaneConfig {
   uint16_t truncate_above = 0;  // DNS payload bytes; 0 = off
   // allow / deny prefixes (never null; empty sets when not configured)
   std::shared_ptr<const PrefixSet> allow, deny;
+
+  bool is_service_port(uint16_t port) const {
+    for (unsigned i = 0; i < service_port_count; ++i)
+      if (service_ports[i] == port) return true;
+    return false;
+  }
 };
 
 }  // namespace ampguard

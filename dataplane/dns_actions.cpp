@@ -133,11 +133,13 @@ RewriteResult make_tc_reply(uint8_t* frame, uint32_t len, PacketView& v, uint16_
   // parse_dns() bounds the question by the IP packet; the UDP length may say less.
   if (d.question_end > msg_end) return RewriteResult::not_a_query;
 
-  // Walk the whole additional section: each record is at least 11 bytes and must end by
-  // msg_end, so the loop stops early on any count the message cannot hold.
+  // Look for the OPT among the first kOptSearchRecords additional records only: a query
+  // stuffed with records must not cost more than a plain one (issue 15). An OPT further on
+  // is not seen and the reply carries none.
   const uint8_t* opt = nullptr;
   uint32_t pos = d.question_end;
-  for (uint32_t i = 0; i < d.arcount; ++i) {
+  const uint32_t walk = std::min<uint32_t>(d.arcount, kOptSearchRecords);
+  for (uint32_t i = 0; i < walk; ++i) {
     Record r;
     if (!walk_record(frame, pos, msg_end, r)) return RewriteResult::malformed_body;
     if (r.type == kDnsTypeOpt) {
@@ -196,7 +198,8 @@ RewriteResult make_tc_reply(uint8_t* frame, uint32_t len, PacketView& v, uint16_
   return RewriteResult::done;
 }
 
-RewriteResult truncate_response(uint8_t* frame, uint32_t len, PacketView& v, uint32_t* new_len) {
+RewriteResult truncate_response(uint8_t* frame, uint32_t len, PacketView& v, uint32_t* new_len,
+                                OptForm opt_form) {
   if (v.later_fragment()) return RewriteResult::fragmented;
   const DnsView& d = v.dns;
   const uint32_t ip_end = uint32_t(v.l3_offset) + v.ip_total_len;
@@ -222,7 +225,8 @@ RewriteResult truncate_response(uint8_t* frame, uint32_t len, PacketView& v, uin
     }
     pos = r.end;
   }
-  const uint32_t opt_len = opt.end - opt.start;
+  const uint32_t opt_len =
+      opt_form == OptForm::bare && opt.end != opt.start ? kOptLen : opt.end - opt.start;
 
   // IPv6: find the next-header byte that names the fragment header before any write, so that
   // a chain we refuse leaves the frame untouched. parse_frame() walked this same chain, so it
@@ -246,6 +250,7 @@ RewriteResult truncate_response(uint8_t* frame, uint32_t len, PacketView& v, uin
   write_counts(dns, uint16_t(d.flags | kFlagTc), opt_len != 0 ? 1 : 0);
   // Kept byte for byte, options included; it only ever moves towards the question.
   std::memmove(frame + d.question_end, frame + opt.start, opt_len);
+  if (opt_form == OptForm::bare && opt_len != 0) store_be16(frame + d.question_end + 9, 0);
   const uint32_t dns_len = d.question_end - v.payload_offset + opt_len;
 
   uint8_t* ip = frame + v.l3_offset;

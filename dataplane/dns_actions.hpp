@@ -7,8 +7,9 @@
 //   IPv4 options and IPv6 extension headers of the query are dropped: the reply carries a
 //   bare IP header (IPv4: IHL 5, DF clear, id kept, TTL 64; IPv6: next header UDP, hop
 //   limit 64, traffic class and flow label kept). The query's additional section may hold
-//   any records (OPT, TSIG, ...); it must walk cleanly and hold at most one OPT. Bytes after
-//   the last record (inside the UDP length) are ignored.
+//   any records (OPT, TSIG, ...); only its first kOptSearchRecords are walked (bounded work
+//   per query): they must walk cleanly and hold at most one OPT; an OPT further on is not
+//   seen and the reply then has none. Bytes after the walked records are ignored.
 // - Truncation: the OPT record is kept byte for byte, options included, when every record up
 //   to and including it walks within the bytes present; otherwise AR=0. Other records (TSIG
 //   too) are dropped. IPv4 options and IPv6 extension headers other than the fragment header
@@ -33,6 +34,9 @@ enum class RewriteResult : uint8_t {
   fragmented,      // an IP fragment: a query in fragments cannot be walked to its end
 };
 inline constexpr unsigned kRewriteResults = unsigned(RewriteResult::fragmented) + 1;
+
+// Additional records make_tc_reply() walks looking for the OPT (OPT, TSIG, SIG(0) in practice).
+inline constexpr uint32_t kOptSearchRecords = 4;
 
 inline constexpr std::string_view rewrite_result_name(RewriteResult r) {
   switch (r) {
@@ -61,12 +65,17 @@ inline constexpr std::string_view rewrite_result_name(RewriteResult r) {
 RewriteResult make_tc_reply(uint8_t* frame, uint32_t len, PacketView& v, uint16_t edns_udp_size,
                             uint32_t* new_len);
 
+// What truncate_response() keeps of the OPT record: all of it, or only its fixed part (payload
+// size, extended RCODE, version, flags) with no options.
+enum class OptForm : uint8_t { kept, bare };
+
 // Rewrites the response in frame[0..len) into its truncated form: same header with TC=1 and
 // zero counts, the question kept, the OPT record kept if present; addresses unchanged,
 // checksums recomputed. For a first fragment the IP packet becomes unfragmented (IPv4 MF
 // cleared, IPv6 fragment header removed); records past the fragment are simply absent. Only
 // a response whose question does not parse (not_a_query), QR clear or QDCOUNT != 1 is left
-// untouched. `v` as for make_tc_reply().
-RewriteResult truncate_response(uint8_t* frame, uint32_t len, PacketView& v, uint32_t* new_len);
+// untouched. `v` as for make_tc_reply(). With OptForm::bare the OPT loses its options.
+RewriteResult truncate_response(uint8_t* frame, uint32_t len, PacketView& v, uint32_t* new_len,
+                                OptForm opt_form = OptForm::kept);
 
 }  // namespace ampguard

@@ -6,7 +6,7 @@
 // frame on a register. While armed, a frame is copied only if a slot of the capture's budget
 // is left; a full ring counts the frame as missed and never waits.
 //
-// Rewritten frames (any_tc_reply, response_truncated) are captured as they leave: the rewrite
+// Rewritten frames (TC replies, truncated responses) are captured as they leave: the rewrite
 // happens in place, so the original bytes no longer exist when the verdict is known.
 #pragma once
 
@@ -41,7 +41,8 @@ inline constexpr uint32_t capturable_reasons() {
   uint32_t mask = 0;
   for (unsigned r = 0; r < kVerdictReasonCount; ++r)
     if (reason_action(VerdictReason(r)) != Action::forward ||
-        VerdictReason(r) == VerdictReason::response_truncated)
+        VerdictReason(r) == VerdictReason::response_truncated ||
+        VerdictReason(r) == VerdictReason::over_limit_tc)
       mask |= 1u << r;
   return mask;
 }

@@ -10,7 +10,7 @@ FragmentTable::FragmentTable(uint32_t max_entries) : core_(max_entries) {}
 FragmentTable::~FragmentTable() = default;
 
 void FragmentTable::remember(uint64_t datagram_key, FragmentVerdict v, uint64_t expires_ns,
-                             TableCounters& c) {
+                             uint64_t now_ns, TableCounters& c) {
   const uint64_t packed = (expires_ns & ~uint64_t(1)) | uint64_t(v == FragmentVerdict::drop);
   const Upserted r = core_.upsert(
       datagram_key,
@@ -20,8 +20,12 @@ void FragmentTable::remember(uint64_t datagram_key, FragmentVerdict v, uint64_t 
         return true;
       },
       [&](uint64_t& state) { state = packed; },
-      // the entry expiring soonest goes first (an expired one is expiring soonest of all)
-      [](Snapshot s) { return s.state; }, c);
+      // expired entries first, then pass verdicts, then drops: losing a drop lets a tail through
+      [&](Snapshot s) -> uint64_t {
+        if ((s.state & ~uint64_t(1)) <= now_ns) return 0;
+        return (s.state & 1) != 0 ? s.state | uint64_t(1) << 63 : s.state;
+      },
+      c);
   if (r == Upserted::inserted || r == Upserted::evicted) c.fragment_inserts.add();
   if (r == Upserted::evicted) c.fragment_evictions.add();
 }

@@ -2,6 +2,8 @@
 
 #include <rte_prefetch.h>
 
+#include <algorithm>
+
 #include "dataplane/block_event.hpp"
 #include "dataplane/dns_actions.hpp"
 #include "dataplane/flow_key.hpp"
@@ -17,9 +19,13 @@ struct Decision {
 
 constexpr Decision decided(VerdictReason r, TrafficClass c = TrafficClass::other) { return {r, c}; }
 
-// Size the limiter charges: the whole datagram, also when this frame is its first fragment.
+// Size the limiter charges: the whole datagram, also when this frame is its first fragment,
+// as the sender sized it before fragmenting (an IPv6 fragment header is not part of it).
 uint32_t datagram_size(const PacketView& v) {
-  return v.is_fragment ? uint32_t(v.ip_header_len) + v.udp_len : v.ip_total_len;
+  if (!v.is_fragment) return v.ip_total_len;
+  constexpr uint32_t kIpv6FragmentHeaderLen = 8;
+  return uint32_t(v.ip_header_len) + v.udp_len -
+         (v.frag_header_offset != 0 ? kIpv6FragmentHeaderLen : 0);
 }
 
 void emit_block_event(WorkerContext& w, const PacketView& v, FlowKey key, uint64_t now_ns) {
@@ -37,16 +43,57 @@ void emit_block_event(WorkerContext& w, const PacketView& v, FlowKey key, uint64
     w.counters->block_events_dropped.add();
 }
 
+// Every slip-th call is true: a per-worker count, no shared state on the hot path.
+bool slip(uint32_t& count, uint32_t every) {
+  if (++count < every) return false;
+  count = 0;
+  return true;
+}
+
+// UDP (or a packet whose ports could not be read) from a blocklisted source. Only what is
+// addressed to the resolver's service is dropped: its own queries' answers come from anywhere.
+Decision judge_blocklisted(WorkerContext& w, const DataplaneConfig& cfg, uint8_t* frame,
+                           uint32_t* len, PacketView& v) {
+  if (v.later_fragment()) {
+    const auto verdict = w.shared->fragments.lookup(datagram_key(v), w.now_ns);
+    if (!verdict) return decided(VerdictReason::blocklisted_fragment_unmatched);
+    return decided(*verdict == FragmentVerdict::pass ? VerdictReason::blocklisted_source_upstream
+                                                     : VerdictReason::blocklisted_source);
+  }
+  if (!v.has_udp) return decided(VerdictReason::blocklisted_source_unreadable);
+  const bool service = cfg.is_service_port(v.dst_port);
+  if (v.first_fragment()) {
+    w.shared->fragments.remember(datagram_key(v),
+                                 service ? FragmentVerdict::drop : FragmentVerdict::pass,
+                                 w.now_ns + cfg.fragment_timeout_ns, w.now_ns, w.counters->tables);
+  }
+  if (!service) return decided(VerdictReason::blocklisted_source_upstream);
+  if (cfg.query_action == LimitedAction::tc && slip(w.block_slip_count, cfg.block_slip)) {
+    constexpr TrafficClass kQuery = TrafficClass::dns_query;
+    if (cfg.dry_run) return decided(VerdictReason::blocklisted_tc_reply, kQuery);
+    // Built here, not by the resolver, and never larger than the query: no amplification.
+    uint32_t new_len = *len;
+    const RewriteResult r = parse_dns(frame, v)
+                                ? make_tc_reply(frame, *len, v, cfg.edns_udp_size, &new_len)
+                                : RewriteResult::not_a_query;
+    w.counters->tc_reply_results[unsigned(r)].add();
+    if (r == RewriteResult::done) {
+      *len = new_len;
+      return decided(VerdictReason::blocklisted_tc_reply, kQuery);
+    }
+  }
+  return decided(VerdictReason::blocklisted_source);
+}
+
 Decision judge_outside(WorkerContext& w, const DataplaneConfig& cfg, uint8_t* frame, uint32_t* len,
                        PacketView& v) {
   if (!cfg.deny->empty() && cfg.deny->contains(v.l3, v.src))
     return decided(VerdictReason::denylisted_source);
-  if (v.l4_proto != kIpProtoUdp)
-    return decided(v.status == ParseStatus::ok ? VerdictReason::not_udp : VerdictReason::malformed);
+  // A parse that stopped before L4 (a long IPv6 chain) may hide UDP: the blocklist still applies.
+  if (v.l4_proto != kIpProtoUdp && v.status == ParseStatus::ok)
+    return decided(VerdictReason::not_udp);
   const FlowKey src = flow_key(v.l3, v.src, cfg.prefix_v4, cfg.prefix_v6);
-  // Every UDP packet from a blocklisted source, fragments and malformed ones included.
-  if (w.shared->blocklist.contains(src, w.now_ns))
-    return decided(VerdictReason::blocklisted_source);
+  if (w.shared->blocklist.contains(src, w.now_ns)) return judge_blocklisted(w, cfg, frame, len, v);
   if (v.status != ParseStatus::ok) return decided(VerdictReason::malformed);
   if (!v.has_udp || v.dst_port != cfg.source_port) return decided(VerdictReason::udp_other);
   if (!parse_dns(frame, v)) return decided(VerdictReason::dns_malformed, TrafficClass::dns_query);
@@ -80,6 +127,14 @@ Decision judge_later_fragment(WorkerContext& w, const DataplaneConfig& cfg, cons
   const FlowKey dst = flow_key(v.l3, v.dst, cfg.prefix_v4, cfg.prefix_v6);
   if (w.shared->blocklist.contains(dst, w.now_ns))
     return decided(VerdictReason::fragment_to_blocklisted);
+  if (!cfg.allow->empty() && cfg.allow->contains(v.l3, v.dst))
+    return decided(VerdictReason::fragment_unmatched);
+  // Its first fragment was lost or evicted: charged as one large response, so a flood of
+  // tails is limited like whole answers.
+  const uint32_t size = std::max<uint32_t>(cfg.min_size, v.ip_total_len);
+  if (w.shared->limiter.admit_at(dst, size, cfg.limit, w.limit_clock, w.counters->tables) ==
+      Admit::over_limit)
+    return decided(VerdictReason::fragment_unmatched_over_limit);
   return decided(VerdictReason::fragment_unmatched);
 }
 
@@ -90,7 +145,7 @@ Decision judge_response(WorkerContext& w, const DataplaneConfig& cfg, uint8_t* f
   const uint64_t dgram = first_fragment ? datagram_key(v) : 0;
   auto remember = [&](FragmentVerdict fv) {
     if (first_fragment)
-      w.shared->fragments.remember(dgram, fv, w.now_ns + cfg.fragment_timeout_ns,
+      w.shared->fragments.remember(dgram, fv, w.now_ns + cfg.fragment_timeout_ns, w.now_ns,
                                    w.counters->tables);
   };
   bool truncated = false;
@@ -127,6 +182,20 @@ Decision judge_response(WorkerContext& w, const DataplaneConfig& cfg, uint8_t* f
       w.shared->blocklist.block(dst, w.now_ns + cfg.block_timeout_ns, w.now_ns, w.counters->tables);
   if (added == Blocklist::Result::added) emit_block_event(w, v, dst, w.now_ns);
   if (!truncated) remember(FragmentVerdict::drop);
+  if (cfg.over_action == LimitedAction::tc && slip(w.limit_slip_count, cfg.limit_slip)) {
+    if (cfg.dry_run) return decided(VerdictReason::over_limit_tc, kResponse);
+    // Header, question and a bare OPT: a real client learns to retry over TCP, a victim
+    // receives no more than the query that caused it.
+    uint32_t new_len = *len;
+    const RewriteResult r = v.has_dns || parse_dns(frame, v)
+                                ? truncate_response(frame, *len, v, &new_len, OptForm::bare)
+                                : RewriteResult::not_a_query;
+    w.counters->truncate_results[unsigned(r)].add();
+    if (r == RewriteResult::done) {
+      *len = new_len;
+      return decided(VerdictReason::over_limit_tc, kResponse);
+    }
+  }
   return decided(VerdictReason::over_limit, kResponse);
 }
 
@@ -144,10 +213,12 @@ Decision judge_inside(WorkerContext& w, const DataplaneConfig& cfg, uint8_t* fra
 // misses overlap instead of arriving one packet at a time.
 void prefetch_tables(const WorkerContext& w, const DataplaneConfig& cfg, PortSide side,
                      const PacketView& v) {
-  if (v.l3 == L3::none || v.l4_proto != kIpProtoUdp) return;
+  if (v.l3 == L3::none) return;
   if (side == PortSide::outside) {
+    if (v.l4_proto != kIpProtoUdp && v.status == ParseStatus::ok) return;
     w.shared->blocklist.prefetch(flow_key(v.l3, v.src, cfg.prefix_v4, cfg.prefix_v6));
-  } else if (v.has_udp && v.src_port == cfg.source_port && datagram_size(v) >= cfg.min_size) {
+  } else if (v.l4_proto == kIpProtoUdp && v.has_udp && v.src_port == cfg.source_port &&
+             datagram_size(v) >= cfg.min_size) {
     w.shared->limiter.prefetch(flow_key(v.l3, v.dst, cfg.prefix_v4, cfg.prefix_v6));
   }
 }

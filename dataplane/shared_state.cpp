@@ -11,7 +11,7 @@ namespace ampguard {
 SharedState::SharedState(const TableSizes& s, unsigned max_workers)
     : limiter(s.limiter_entries),
       blocklist(s.block_entries),
-      fragments(s.fragment_entries),
+      fragments(s.fragment_entries != 0 ? s.fragment_entries : s.limiter_entries),
       capture(s.capture_slots),
       sizes(s),
       tsc_origin(rte_rdtsc()),

@@ -20,7 +20,9 @@ namespace ampguard {
 struct TableSizes {
   uint32_t limiter_entries = 100'000;
   uint32_t block_entries = 100'000;
-  uint32_t fragment_entries = 16'384;
+  // 0: one per limiter entry, so every destination the limiter tracks can have a datagram's
+  // verdict in flight (a 16k table evicted drop verdicts under attack)
+  uint32_t fragment_entries = 0;
   uint32_t event_ring = 4096;     // power of two
   uint32_t capture_slots = 1024;  // drop capture ring (2 KiB each), power of two
 };

@@ -70,8 +70,14 @@ class Blocklist {
   // Starts loading key's cache lines ahead of contains() or block() (burst prefetch).
   void prefetch(FlowKey key) const { core_.prefetch(key); }
   enum class Result : uint8_t { added, refreshed };
-  // Adds key until expires_ns, or resets its expiry to expires_ns (the recipe's --exist).
-  Result block(FlowKey key, uint64_t expires_ns, uint64_t now_ns, TableCounters& c);
+  // extend: a live entry's expiry only ever grows (the recipe's --exist); replace: it becomes
+  // expires_ns, shorter or not (ampguardctl blocklist add --replace).
+  enum class Expiry : uint8_t { extend, replace };
+  // Adds key until expires_ns, or moves its expiry to expires_ns as `expiry` says.
+  Result block(FlowKey key, uint64_t expires_ns, uint64_t now_ns, TableCounters& c,
+               Expiry expiry = Expiry::extend);
+  // When key's block ends, or nullopt when it is not blocked at now_ns.
+  std::optional<uint64_t> expires(FlowKey key, uint64_t now_ns) const;
   bool remove(FlowKey key);
   void expire_step(uint64_t now_ns, TableCounters& c);
   uint32_t capacity() const;
@@ -100,9 +106,11 @@ class FragmentTable {
   FragmentTable(const FragmentTable&) = delete;
   FragmentTable& operator=(const FragmentTable&) = delete;
 
-  // Records the verdict for a datagram's later fragments; a full window overwrites the entry
-  // expiring soonest. expires_ns keeps 1 ns less precision: its low bit holds the verdict.
-  void remember(uint64_t datagram_key, FragmentVerdict v, uint64_t expires_ns, TableCounters& c);
+  // Records the verdict for a datagram's later fragments; a full window overwrites an expired
+  // entry, else the pass verdict expiring soonest, else the drop verdict expiring soonest.
+  // expires_ns keeps 1 ns less precision: its low bit holds the verdict.
+  void remember(uint64_t datagram_key, FragmentVerdict v, uint64_t expires_ns, uint64_t now_ns,
+                TableCounters& c);
   std::optional<FragmentVerdict> lookup(uint64_t datagram_key, uint64_t now_ns) const;
   uint32_t capacity() const;
 

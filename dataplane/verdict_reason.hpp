@@ -10,26 +10,38 @@ namespace ampguard {
 enum class Action : uint8_t { forward, drop, reply };
 
 // X(name, action, help)
-#define AMPGUARD_VERDICT_REASONS(X)                                                            \
-  X(non_ip, forward, "not IPv4 or IPv6 (ARP, LLDP, ...): forwarded unchanged")                 \
-  X(malformed, forward, "headers that do not parse: not ours to judge, forwarded unchanged")   \
-  X(not_udp, forward, "IP but not UDP: forwarded unchanged")                                   \
-  X(udp_other, forward, "UDP that is neither a query to nor a response from the resolver")     \
-  X(dns_malformed, forward, "UDP on the DNS port whose DNS header or question does not parse") \
-  X(query, forward, "DNS query to the resolver")                                               \
-  X(response_small, forward, "response below limit.min-size: never limited")                   \
-  X(response_within_limit, forward, "large response within its destination's limit")           \
-  X(response_allowlisted, forward, "large response to an allowlisted destination")             \
-  X(fragment_passed, forward, "later fragment of a datagram judged to pass")                   \
-  X(fragment_unmatched, forward, "later fragment whose first fragment was not seen")           \
-  X(over_limit, drop, "large response over its destination's limit: destination blocklisted")  \
-  X(blocklisted_source, drop, "UDP from a blocklisted source entering on the outside port")    \
-  X(denylisted_source, drop, "traffic from a denylisted source entering on the outside port")  \
-  X(fragment_dropped, drop, "later fragment of a datagram that was dropped or truncated")      \
-  X(fragment_to_blocklisted, drop, "unmatched later fragment to a blocklisted destination")    \
-  X(any_dropped, drop, "ANY query dropped (any.action = drop)")                                \
-  X(any_tc_reply, reply, "ANY query answered with a truncated reply (any.action = tc)")        \
-  X(response_truncated, forward, "oversized response rewritten into its truncated form")
+#define AMPGUARD_VERDICT_REASONS(X)                                                             \
+  X(non_ip, forward, "not IPv4 or IPv6 (ARP, LLDP, ...): forwarded unchanged")                  \
+  X(malformed, forward, "headers that do not parse: not ours to judge, forwarded unchanged")    \
+  X(not_udp, forward, "IP but not UDP: forwarded unchanged")                                    \
+  X(udp_other, forward, "UDP that is neither a query to nor a response from the resolver")      \
+  X(dns_malformed, forward, "UDP on the DNS port whose DNS header or question does not parse")  \
+  X(query, forward, "DNS query to the resolver")                                                \
+  X(response_small, forward, "response below limit.min-size: never limited")                    \
+  X(response_within_limit, forward, "large response within its destination's limit")            \
+  X(response_allowlisted, forward, "large response to an allowlisted destination")              \
+  X(fragment_passed, forward, "later fragment of a datagram judged to pass")                    \
+  X(fragment_unmatched, forward, "later fragment whose first fragment was not seen")            \
+  X(over_limit, drop, "large response over its destination's limit: destination blocklisted")   \
+  X(blocklisted_source, drop, "UDP from a blocklisted source to a service port (outside port)") \
+  X(blocklisted_source_upstream, forward,                                                       \
+    "UDP from a blocklisted source to another port: an answer to the resolver's own query")     \
+  X(blocklisted_fragment_unmatched, drop,                                                       \
+    "later fragment from a blocklisted source whose first fragment was not seen")               \
+  X(blocklisted_source_unreadable, drop,                                                        \
+    "packet from a blocklisted source whose UDP ports cannot be read (e.g. long IPv6 chain)")   \
+  X(denylisted_source, drop, "traffic from a denylisted source entering on the outside port")   \
+  X(fragment_dropped, drop, "later fragment of a datagram that was dropped or truncated")       \
+  X(fragment_to_blocklisted, drop, "unmatched later fragment to a blocklisted destination")     \
+  X(any_dropped, drop, "ANY query dropped (any.action = drop)")                                 \
+  X(any_tc_reply, reply, "ANY query answered with a truncated reply (any.action = tc)")         \
+  X(response_truncated, forward, "oversized response rewritten into its truncated form")        \
+  X(blocklisted_tc_reply, reply,                                                                \
+    "query from a blocklisted source answered with TC=1 (block.query-action = tc, slipped)")    \
+  X(over_limit_tc, forward,                                                                     \
+    "over-limit response sent in its truncated form (limit.over-action = tc, slipped)")         \
+  X(fragment_unmatched_over_limit, drop,                                                        \
+    "unmatched later fragment charged as a large response and over its destination's limit")
 
 enum class VerdictReason : uint8_t {
 #define AMPGUARD_X(name, action, help) name,

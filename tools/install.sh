@@ -27,12 +27,12 @@ packages=(
 test_packages=(
   # independent decoders, real DNS software, namespaces, metrics server
   python3 python3-dnspython tshark iproute2 ethtool curl
-  unbound dnsutils knot-dnsutils dnsperf prometheus
+  unbound nsd dnsutils knot-dnsutils dnsperf prometheus
   # robustness and benchmarks
   clang-14 libfuzzer-14-dev libclang-rt-14-dev gnuplot-nox netsniff-ng nftables iptables procps
 )
 # Services the test packages ship: the tests start their own, in namespaces, on their own ports.
-test_daemons=(unbound prometheus)
+test_daemons=(unbound nsd prometheus)
 [ "$profile" = test ] && packages+=("${test_packages[@]}")
 
 sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"

@@ -145,6 +145,8 @@ ag_txt_records() {
 # RRset): small answers, answers over 700 bytes (big.test, about 900 bytes: over the recipe's
 # 700-byte threshold, under any MTU) and over 1500 bytes (huge.test, about 3 kB: IP-fragmented
 # over UDP, or truncated when the client's EDNS size is smaller).
+# AG_UNBOUND_SERVER_EXTRA (server: options) and AG_UNBOUND_EXTRA (further clauses, e.g. a
+# stub-zone) extend its config.
 ag_unbound_start() {
   local conf=$AG_DIR/unbound.conf zone=$AG_DIR/test.zone i
   {
@@ -190,6 +192,7 @@ server:
   prefetch: no
   # test. is one of Unbound's default NXDOMAIN zones: lift that, then serve our zone.
   local-zone: "test." nodefault
+${AG_UNBOUND_SERVER_EXTRA:-}
 auth-zone:
   name: "test."
   zonefile: "$zone"
@@ -198,6 +201,7 @@ auth-zone:
   fallback-enabled: no
 remote-control:
   control-enable: no
+${AG_UNBOUND_EXTRA:-}
 EOF
   unbound-checkconf "$conf" >/dev/null || ag_fail "unbound-checkconf rejected $conf"
   ag_bg "$AG_NS_RES" "$AG_DIR/unbound.log" unbound -d -c "$conf"

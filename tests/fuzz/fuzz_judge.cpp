@@ -30,7 +30,8 @@ using fuzz::check;
 namespace {
 
 // Config variants, one per value of byte 0's bits 1-7:
-//   bit 1 dry run, bits 2-3 any.action (tc, drop, pass, tc), bit 4 truncate.above 200,
+//   bit 1 dry run, bits 2-3 any.action (tc, drop, pass, tc; the second tc also sets
+//   block.query-action and limit.over-action to tc, slips 1 and 2), bit 4 truncate.above 200,
 //   bit 5 limit.min-size 0, bit 6 bytes mode, bit 7 prefixes /24 and /48 with allow and deny sets.
 constexpr unsigned kVariants = 128;
 
@@ -62,6 +63,12 @@ DataplaneConfig make_config(unsigned variant, const std::shared_ptr<const Prefix
   c.dry_run = (variant & 1) != 0;
   constexpr AnyAction kAny[4] = {AnyAction::tc, AnyAction::drop, AnyAction::pass, AnyAction::tc};
   c.any_action = kAny[(variant >> 1) & 3];
+  if (((variant >> 1) & 3) == 3) {
+    c.query_action = LimitedAction::tc;
+    c.block_slip = 1;
+    c.over_action = LimitedAction::tc;
+    c.limit_slip = 2;
+  }
   c.truncate_above = (variant & 8) != 0 ? 200 : 0;
   if ((variant & 16) != 0) c.min_size = 0;
   LimitParams params;
@@ -80,7 +87,16 @@ DataplaneConfig make_config(unsigned variant, const std::shared_ptr<const Prefix
 }
 
 bool is_rewrite_reason(VerdictReason r) {
-  return r == VerdictReason::any_tc_reply || r == VerdictReason::response_truncated;
+  return r == VerdictReason::any_tc_reply || r == VerdictReason::response_truncated ||
+         r == VerdictReason::blocklisted_tc_reply || r == VerdictReason::over_limit_tc;
+}
+
+// Reasons of a frame from a blocklisted source, judged by what could be read of it.
+bool is_blocklisted_reason(VerdictReason r) {
+  return r == VerdictReason::blocklisted_source ||
+         r == VerdictReason::blocklisted_source_upstream ||
+         r == VerdictReason::blocklisted_fragment_unmatched ||
+         r == VerdictReason::blocklisted_source_unreadable;
 }
 
 uint64_t sum(const SingleWriterCounter* c, unsigned n) {
@@ -150,12 +166,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     fuzz::check_rewritten(frame.data(), out_len);
   } else {
     check(j.reason != VerdictReason::response_truncated, "a truncation rewrites");
-    check(j.reason != VerdictReason::any_tc_reply || cfg.dry_run, "a TC reply rewrites");
+    check(!is_rewrite_reason(j.reason) || j.reason == VerdictReason::response_truncated ||
+              cfg.dry_run,
+          "a TC reply rewrites");
   }
   if (j.action == Action::forward && !is_rewrite_reason(j.reason))
     check(!rewritten, "a forwarded frame is byte-identical");
   if (l4_status != ParseStatus::ok) {
-    check(j.reason == VerdictReason::malformed || j.reason == VerdictReason::blocklisted_source ||
+    check(j.reason == VerdictReason::malformed || is_blocklisted_reason(j.reason) ||
               j.reason == VerdictReason::denylisted_source,
           "a frame that does not parse is malformed unless its source is blocked");
   }

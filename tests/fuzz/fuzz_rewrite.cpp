@@ -2,10 +2,10 @@
 // called directly on any frame that parses to a DNS question.
 //
 // Input: byte 0 picks the rewriter (bit 0) and the EDNS payload size of a TC reply (bits
-// 1-7); the rest is the frame, copied into a buffer of exactly its length so that ASan sees
-// any access past it. Checked: a done rewrite never grows the frame, verifies its
-// checksums, re-parses as DNS, and leaves the view describing the new frame; any other
-// result leaves the frame, the view and the length untouched.
+// 1-7) or, for a truncation, the OPT form (bit 1: bare); the rest is the frame, copied into a
+// buffer of exactly its length so that ASan sees any access past it. Checked: a done rewrite never
+// grows the frame, verifies its checksums, re-parses as DNS, and leaves the view describing the new
+// frame; any other result leaves the frame, the view and the length untouched.
 #include <cstdint>
 #include <cstring>
 #include <vector>
@@ -20,6 +20,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size < 1 || size > 0xffff + 1) return 0;
   const bool tc_reply = (data[0] & 1) == 0;
   const uint16_t edns_size = uint16_t(512 + (data[0] >> 1) * 64);
+  const OptForm opt_form = (data[0] & 2) != 0 ? OptForm::bare : OptForm::kept;  // truncation
   std::vector<uint8_t> frame(data + 1, data + size);
   const std::vector<uint8_t> before = frame;
   const uint32_t len = uint32_t(frame.size());
@@ -28,7 +29,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const PacketView view_before = v;
   uint32_t new_len = 0xdeadbeef;
   const RewriteResult r = tc_reply ? make_tc_reply(frame.data(), len, v, edns_size, &new_len)
-                                   : truncate_response(frame.data(), len, v, &new_len);
+                                   : truncate_response(frame.data(), len, v, &new_len, opt_form);
   if (r != RewriteResult::done) {
     check(frame == before, "a refused rewrite leaves the frame untouched");
     check(new_len == 0xdeadbeef, "a refused rewrite leaves the length untouched");
@@ -59,6 +60,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   } else {
     check(v.src == view_before.src && v.dst == view_before.dst, "truncation keeps the addresses");
     check(std::memcmp(frame.data(), before.data(), 12) == 0, "truncation keeps the MACs");
+    if (opt_form == OptForm::bare && load_be16(dns + 10) == 1)
+      check(v.dns.opt_offset == v.dns.question_end && new_len == v.dns.question_end + 11u,
+            "a bare OPT is the 11 bytes after the question");
   }
   return 0;
 }

@@ -165,6 +165,47 @@ TEST(ControlPlane, RestartOnlyOptionsAreReportedAndKept) {
   std::filesystem::remove(conf);
 }
 
+// Issue 15: reloading the prefix lengths or limit.hz would void every block (keys masked at
+// the old prefix, limiter states in the old units). They are restart-only: the victim stays
+// blocked through the reload. One harness per process: one test per option.
+void reload_during_an_attack_keeps_the_victims_blocked(const std::string& key,
+                                                       const std::string& value) {
+  const std::string conf = temp_path("prefix.conf");
+  PipelineHarness h(from_file(conf, ""));
+  h.send(kIn, responses_to(kVictim, 11, 800));
+  ASSERT_EQ(h.reason(VerdictReason::over_limit), 1u);
+  const auto v6_victim = test::v6_addr(0xdead, 1);
+  std::vector<Bytes> v6;
+  for (uint16_t i = 0; i < 11; ++i) v6.push_back(test::response_v6(v6_victim, 800, i));
+  h.send(kIn, v6);
+  ASSERT_EQ(h.reason(VerdictReason::over_limit), 2u);
+  h.transmitted(kOut);
+  write_conf(conf, "[limit]\n" + key + " = " + value + "\n");
+  const Reply r = h.runtime().reload();
+  ASSERT_TRUE(r.ok) << r.text;
+  EXPECT_NE(r.text.find("needs a restart to take effect (running values kept): limit." + key),
+            std::string::npos)
+      << r.text;
+  // The attack goes on: the victims' queries are still dropped, their answers still limited.
+  h.send(kOut, {test::query_v4(kVictim, 1), test::query_v6(v6_victim, 2)});
+  EXPECT_TRUE(h.transmitted(kIn).empty());
+  h.send(kIn, {test::response_v4(kVictim, 800, 50), test::response_v6(v6_victim, 800, 51)});
+  EXPECT_TRUE(h.transmitted(kOut).empty());
+  std::filesystem::remove(conf);
+}
+
+TEST(ControlPlane, ReloadingPrefixV4DuringAnAttackKeepsTheVictimBlocked) {
+  reload_during_an_attack_keeps_the_victims_blocked("prefix-v4", "24");
+}
+
+TEST(ControlPlane, ReloadingPrefixV6DuringAnAttackKeepsTheVictimBlocked) {
+  reload_during_an_attack_keeps_the_victims_blocked("prefix-v6", "48");
+}
+
+TEST(ControlPlane, ReloadingHzDuringAnAttackKeepsTheVictimBlocked) {
+  reload_during_an_attack_keeps_the_victims_blocked("hz", "1000");
+}
+
 TEST(ControlPlane, BlockAndUnblockLines) {
   Settings s;
   s.block_timeout = "1s";
@@ -250,15 +291,32 @@ TEST(ControlPlane, BlocklistCommands) {
   r = rt.command("blocklist add 192.0.2.1 soon");
   EXPECT_EQ(r.text, "TTL: 'soon' is not a duration (e.g. 600s, 10m)\n");
   r = rt.command("blocklist remove 192.0.2.1");
-  EXPECT_EQ(
-      r.text,
-      "usage: blocklist list | blocklist add ADDR [TTL] | blocklist del ADDR | blocklist flush\n");
+  EXPECT_EQ(r.text,
+            "usage: blocklist list | blocklist add ADDR [TTL] [--replace] | blocklist del ADDR | "
+            "blocklist flush\n");
   EXPECT_EQ(rt.command("blocklist flush").text, "removed 2 entries\n");
   EXPECT_EQ(rt.command("blocklist list").text, "");
   r = rt.command("frobnicate \x1b[31m");
   EXPECT_EQ(r.text, "unknown command 'frobnicate' (try help)\n");
   EXPECT_EQ(rt.command("stats now").text, "stats takes no arguments\n");
   EXPECT_EQ(rt.control_totals().control_errors, 7u);
+}
+
+// Issue 15: adding an entry already blocked for longer says the real expiry; --replace sets it.
+TEST(ControlPlane, BlocklistAddSaysTheRealExpiryAndReplaceShortensIt) {
+  PipelineHarness h;
+  Runtime& rt = h.runtime();
+  EXPECT_EQ(rt.command("blocklist add 192.0.2.7 1h").text, "blocked 192.0.2.7 for 3600s\n");
+  EXPECT_EQ(rt.command("blocklist add 192.0.2.7 10s").text,
+            "192.0.2.7 stays blocked for 3600s (blocked for longer already; --replace sets "
+            "10s)\n");
+  EXPECT_EQ(rt.command("blocklist list").text, "192.0.2.7 3600 manual\n");
+  EXPECT_EQ(rt.command("blocklist add 192.0.2.7 2h").text, "blocked 192.0.2.7 for 7200s\n");
+  EXPECT_EQ(rt.command("blocklist add 192.0.2.7 10s --replace").text,
+            "blocked 192.0.2.7 for 10s\n");
+  EXPECT_EQ(rt.command("blocklist list").text, "192.0.2.7 10 manual\n");
+  const Reply r = rt.command("blocklist add 192.0.2.7 10s --force");
+  EXPECT_FALSE(r.ok);
 }
 
 TEST(ControlPlane, TopListsTheDestinationsClosestToTheirLimit) {

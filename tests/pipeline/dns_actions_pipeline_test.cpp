@@ -99,6 +99,26 @@ TEST(DnsActions, MultiQuestionAnyPassesUntouched) {
   EXPECT_EQ(h.totals().tc_reply_results[unsigned(RewriteResult::done)], 0u);
 }
 
+// Issue 15: a query stuffed with additional records costs no more to answer than a plain one.
+// Its OPT, past the records looked at, is not seen: the TC reply carries none.
+TEST(DnsActions, AnyQueryWithManyRecordsGetsATcReplyWithoutWalkingThemAll) {
+  PipelineHarness h;
+  Bytes dns = test::cat({test::dns_header(0x4545, 0x0100, 1, 0, 0, 125),
+                         test::dns_question("www.example.com", kDnsTypeAny)});
+  for (int i = 0; i < 124; ++i) dns = test::cat({dns, test::dns_rr({0}, 1, 1, 0, {})});
+  dns = test::cat({dns, test::dns_opt(1232, 0, 0)});
+  const Bytes any = test::frame_v4(test::kToResolver, {kClient, test::kResolverV4, 64, 0, 0, {}},
+                                   {40000, 53, {}}, dns);
+  ASSERT_LE(any.size(), 1514u);
+  h.send(kOut, any);
+  const auto replies = h.transmitted(kOut);
+  ASSERT_EQ(replies.size(), 1u);
+  expect_tc_reply_to(replies[0], any);
+  PacketView r = parse_frame(replies[0].data(), uint32_t(replies[0].size()));
+  ASSERT_TRUE(parse_dns(replies[0].data(), r));
+  EXPECT_EQ(r.dns.arcount, 0) << "the OPT is the 125th record: not looked for";
+}
+
 TEST(DnsActions, OversizedAnswerIsTruncatedBeforeTheLimiter) {
   Settings s;
   s.truncate_above = 1232;

@@ -66,31 +66,56 @@ inline Bytes query_v6(std::array<uint8_t, 16> client, uint16_t id = 1, uint16_t 
                   dns_query_payload(id, "www.example.com", qtype));
 }
 
-// An IPv4 response of ip_bytes split at 1500 bytes into fragments (the first carries UDP).
-inline std::vector<Bytes> fragmented_response_v4(std::array<uint8_t, 4> client, size_t ip_bytes,
-                                                 uint16_t ip_id) {
-  const Bytes whole = response_v4(client, ip_bytes, ip_id);
+// An unfragmented IPv4 frame (no VLAN, no options) split into fragments of at most `piece`
+// bytes of its datagram (a multiple of 8); the first carries the UDP header.
+inline std::vector<Bytes> fragments_v4(const Bytes& whole, const L2& l2, size_t piece = 1480) {
   const size_t l3 = 14;
+  const Bytes header(whole.begin() + l3, whole.begin() + l3 + 20);
   const Bytes datagram(whole.begin() + l3 + 20, whole.end());  // UDP header + payload
   std::vector<Bytes> out;
-  for (size_t off = 0; off < datagram.size(); off += 1480) {
-    const size_t n = std::min<size_t>(1480, datagram.size() - off);
+  for (size_t off = 0; off < datagram.size(); off += piece) {
+    const size_t n = std::min<size_t>(piece, datagram.size() - off);
     const bool more = off + n < datagram.size();
-    Bytes ip;
-    ip.push_back(0x45);
-    ip.push_back(0);
-    put16(ip, uint16_t(20 + n));
-    put16(ip, ip_id);
-    put16(ip, uint16_t((more ? 0x2000 : 0) | off / 8));
-    ip.push_back(64);
-    ip.push_back(17);
-    put16(ip, 0);
-    ip.insert(ip.end(), kResolverV4.begin(), kResolverV4.end());
-    ip.insert(ip.end(), client.begin(), client.end());
+    Bytes ip = header;
+    ip[2] = uint8_t((20 + n) >> 8);
+    ip[3] = uint8_t(20 + n);
+    ip[6] = uint8_t(((more ? 0x2000 : 0) | off / 8) >> 8);
+    ip[7] = uint8_t(off / 8);
+    ip[10] = ip[11] = 0;
     const uint16_t sum = uint16_t(~fold(ones_sum(ip.data(), ip.size())));
     ip[10] = uint8_t(sum >> 8);
     ip[11] = uint8_t(sum);
-    out.push_back(cat({l2_header(kFromResolver, 0x0800), ip,
+    out.push_back(cat({l2_header(l2, 0x0800), ip,
+                       Bytes(datagram.begin() + long(off), datagram.begin() + long(off + n))}));
+  }
+  return out;
+}
+
+// An IPv4 response of ip_bytes split at 1500 bytes into fragments (the first carries UDP).
+inline std::vector<Bytes> fragmented_response_v4(std::array<uint8_t, 4> client, size_t ip_bytes,
+                                                 uint16_t ip_id) {
+  return fragments_v4(response_v4(client, ip_bytes, ip_id), kFromResolver);
+}
+
+// An IPv6 response of ip_bytes (as the sender sized it, before fragmentation) sent as
+// fragments of at most `piece` datagram bytes (a multiple of 8), each with a fragment header.
+inline std::vector<Bytes> fragmented_response_v6(std::array<uint8_t, 16> client, size_t ip_bytes,
+                                                 uint32_t frag_id, size_t piece = 1232) {
+  const Bytes whole = response_v6(client, ip_bytes, uint16_t(frag_id));
+  const size_t l3 = 14;
+  const Bytes header(whole.begin() + l3, whole.begin() + l3 + 40);
+  const Bytes datagram(whole.begin() + l3 + 40, whole.end());
+  std::vector<Bytes> out;
+  for (size_t off = 0; off < datagram.size(); off += piece) {
+    const size_t n = std::min<size_t>(piece, datagram.size() - off);
+    Bytes ip = header;
+    ip[4] = uint8_t((8 + n) >> 8);
+    ip[5] = uint8_t(8 + n);
+    ip[6] = 44;
+    const Ipv6Ext f = ipv6_fragment(uint16_t(off), off + n < datagram.size(), frag_id);
+    Bytes frag{17};
+    frag.insert(frag.end(), f.rest.begin(), f.rest.end());
+    out.push_back(cat({l2_header(kFromResolver, 0x86dd), ip, frag,
                        Bytes(datagram.begin() + long(off), datagram.begin() + long(off + n))}));
   }
   return out;

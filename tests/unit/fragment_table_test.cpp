@@ -45,12 +45,13 @@ TEST(FragmentTable, RemembersVerdictsUntilExpiry) {
   const uint64_t a = datagram_key(fragment(L3::ipv4, 1, 1));
   const uint64_t b = datagram_key(fragment(L3::ipv6, 1, 1));
   EXPECT_EQ(t.lookup(a, kStart), std::nullopt);
-  t.remember(a, FragmentVerdict::drop, kStart + 30 * kSecond, c);
-  t.remember(b, FragmentVerdict::pass, kStart + 30 * kSecond, c);
+  t.remember(a, FragmentVerdict::drop, kStart + 30 * kSecond, kStart, c);
+  t.remember(b, FragmentVerdict::pass, kStart + 30 * kSecond, kStart, c);
   EXPECT_EQ(t.lookup(a, kStart), FragmentVerdict::drop);
   EXPECT_EQ(t.lookup(b, kStart), FragmentVerdict::pass);
   EXPECT_EQ(t.lookup(a, kStart + 30 * kSecond), std::nullopt);
-  t.remember(a, FragmentVerdict::pass, kStart + 60 * kSecond, c);  // IP id reused later
+  t.remember(a, FragmentVerdict::pass, kStart + 60 * kSecond, kStart + 30 * kSecond,
+             c);  // IP id reused later
   EXPECT_EQ(t.lookup(a, kStart + 30 * kSecond), FragmentVerdict::pass);
   EXPECT_EQ(c.fragment_inserts.get(), 2u);
   EXPECT_EQ(c.fragment_evictions.get(), 0u);
@@ -61,12 +62,30 @@ TEST(FragmentTable, FullWindowOverwritesTheSoonestExpiring) {
   TableCounters c;
   EXPECT_EQ(t.capacity(), 8u);
   for (uint32_t i = 0; i < 8; ++i)
-    t.remember(1000 + i, FragmentVerdict::drop, kStart + (10 - i) * kSecond, c);
-  t.remember(2000, FragmentVerdict::pass, kStart + 30 * kSecond, c);
+    t.remember(1000 + i, FragmentVerdict::drop, kStart + (10 - i) * kSecond, kStart, c);
+  t.remember(2000, FragmentVerdict::pass, kStart + 30 * kSecond, kStart, c);
   EXPECT_EQ(t.lookup(1007, kStart), std::nullopt) << "1007 expired soonest";
   for (uint32_t i = 0; i < 7; ++i) EXPECT_EQ(t.lookup(1000 + i, kStart), FragmentVerdict::drop);
   EXPECT_EQ(t.lookup(2000, kStart), FragmentVerdict::pass);
   EXPECT_EQ(c.fragment_evictions.get(), 1u);
+}
+
+// Issue 15: a drop verdict evicted makes the rest of a truncated or dropped datagram pass.
+TEST(FragmentTable, FullWindowOverwritesPassVerdictsBeforeDropVerdicts) {
+  FragmentTable t(8);
+  TableCounters c;
+  for (uint32_t i = 0; i < 4; ++i)
+    t.remember(1000 + i, FragmentVerdict::drop, kStart + (10 + i) * kSecond, kStart, c);
+  for (uint32_t i = 0; i < 4; ++i)
+    t.remember(2000 + i, FragmentVerdict::pass, kStart + (20 + i) * kSecond, kStart, c);
+  for (uint32_t i = 0; i < 4; ++i)
+    t.remember(3000 + i, FragmentVerdict::pass, kStart + 30 * kSecond, kStart, c);
+  for (uint32_t i = 0; i < 4; ++i) EXPECT_EQ(t.lookup(1000 + i, kStart), FragmentVerdict::drop);
+  for (uint32_t i = 0; i < 4; ++i) EXPECT_EQ(t.lookup(3000 + i, kStart), FragmentVerdict::pass);
+  // Expired entries still go first, drop verdicts included.
+  t.remember(4000, FragmentVerdict::pass, kStart + 40 * kSecond, kStart + 10 * kSecond, c);
+  EXPECT_EQ(t.lookup(1000, kStart), std::nullopt);
+  EXPECT_EQ(t.lookup(4000, kStart), FragmentVerdict::pass);
 }
 
 }  // namespace

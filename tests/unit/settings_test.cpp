@@ -76,6 +76,20 @@ TEST(Settings, ShippedConfigDocumentsEveryOptionWithAComment) {
   }
 }
 
+// Issue 14: the kernel-exact profile drops what is limited; the recommended one slips TC.
+TEST(Settings, RecommendedProfileSlipsTcReplies) {
+  Settings exact, recommended;
+  ASSERT_EQ(load_settings(kConf, {}, exact), "");
+  EXPECT_EQ(exact.block_query_action, "drop");
+  EXPECT_EQ(exact.limit_over_action, "drop");
+  const std::string rec = std::filesystem::path(kConf).parent_path() / "recommended.conf";
+  ASSERT_EQ(load_settings(rec, {}, recommended), "");
+  EXPECT_EQ(recommended.block_query_action, "tc");
+  EXPECT_EQ(recommended.block_slip, 2u);
+  EXPECT_EQ(recommended.limit_over_action, "tc");
+  EXPECT_EQ(recommended.limit_slip, 2u);
+}
+
 TEST(Settings, CommandLineWinsOverTheFile) {
   TempFile f("[limit]\nrate = 20/min\nburst = 4\n[block]\ntimeout = 5m\n");
   Settings s;
@@ -116,6 +130,29 @@ TEST(Settings, BadFilesNameFileLineAndReason) {
   Settings s;
   EXPECT_EQ(load_settings("/nonexistent/ampguard.conf", {}, s),
             "/nonexistent/ampguard.conf: cannot read: No such file or directory");
+}
+
+TEST(Settings, BadBlocklistAndSlipOptionsNameFileLineAndReason) {
+  EXPECT_EQ(load_error("[block]\nservice-ports = 53,x\n"),
+            "FILE:2: block.service-ports: 'x' is not a port 1-65535");
+  EXPECT_EQ(load_error("[block]\nservice-ports = 53,,853\n"),
+            "FILE:2: block.service-ports: '' is not a port 1-65535");
+  EXPECT_EQ(load_error("[block]\nservice-ports = 70000\n"),
+            "FILE:2: block.service-ports: '70000' is not a port 1-65535");
+  EXPECT_EQ(load_error("[block]\nservice-ports = 1,2,3,4,5,6,7,8,9\n"),
+            "FILE:2: block.service-ports: more than 8 ports");
+  EXPECT_EQ(load_error("[block]\nquery-action = slip\n"),
+            "FILE:2: block.query-action: 'slip' is neither drop nor tc");
+  EXPECT_EQ(load_error("[limit]\nover-action = pass\n"),
+            "FILE:2: limit.over-action: 'pass' is neither drop nor tc");
+  EXPECT_EQ(load_error("\n[block]\nslip = 0\n"), "FILE:3: block.slip: must be 1-100");
+  EXPECT_EQ(load_error("[limit]\nslip = 101\n"), "FILE:2: limit.slip: must be 1-100");
+  TempFile ok("[block]\nservice-ports = 53,853\nquery-action = tc\nslip = 1\n");
+  Settings s;
+  ASSERT_EQ(load_settings(ok.path(), {}, s), "");
+  EXPECT_EQ(s.block_service_ports, "53,853");
+  EXPECT_EQ(s.block_query_action, "tc");
+  EXPECT_EQ(s.block_slip, 1u);
 }
 
 TEST(Settings, ControlCharactersInAFileAreEscaped) {
