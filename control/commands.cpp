@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "control/addresses.hpp"
+#include "control/ctl_commands.hpp"
 #include "control/runtime.hpp"
 #include "control/units.hpp"
 #include "dataplane/rate_limit.hpp"
@@ -13,23 +14,6 @@ namespace {
 
 constexpr uint64_t kSecond = 1'000'000'000;
 constexpr unsigned kMaxTop = 10'000;
-
-const char* kHelp =
-    "commands:\n"
-    "  status                      version, uptime, config generation, table fill\n"
-    "  stats                       the counters as JSON (as --stats-file writes them)\n"
-    "  blocklist list              blocked addresses: ADDRESS REMAINING_SECONDS REASON\n"
-    "  blocklist add ADDR [TTL] [--replace]\n"
-    "                              block ADDR for TTL (default block.timeout), e.g. 10m; an\n"
-    "                              entry blocked for longer keeps its expiry unless --replace\n"
-    "  blocklist del ADDR          unblock ADDR\n"
-    "  blocklist flush             unblock everything\n"
-    "  top N                       the N destinations closest to or over their limit\n"
-    "  reload                      re-read the config file (as SIGHUP does)\n"
-    "  config                      the running config, as a config file\n"
-    "  capture --reason R|all --count N --file PATH [--timeout 10s]\n"
-    "                              pcap of the next N frames dropped or rewritten for reason R\n"
-    "  help                        this list\n";
 
 Reply error(const std::string& why) { return {false, why + "\n"}; }
 
@@ -56,7 +40,7 @@ Reply Runtime::command(const std::string& request) {
   if (w.empty()) {
     r = error("empty request (try help)");
   } else if (w[0] == "help" && w.size() == 1) {
-    r = {true, kHelp};
+    r = {true, kCtlCommands};
   } else if (w[0] == "status" && w.size() == 1) {
     r = {true, status_text()};
   } else if (w[0] == "stats" && w.size() == 1) {

@@ -134,6 +134,12 @@ ParseOutcome parse_command_line(int argc, char** argv, Settings& s, std::string&
       message = out.str();
       return ParseOutcome::exit_ok;
     }
+    // Hidden: the options a reload cannot change, one a line (the ampguard.conf(5) generator).
+    if (a == "--list-restart-only") {
+      for (const auto& option : restart_only_options()) message += option + "\n";
+      message.pop_back();
+      return ParseOutcome::exit_ok;
+    }
   }
   std::string config_file;
   try {

@@ -36,16 +36,6 @@ struct CaptureSlot {
 };
 static_assert(sizeof(CaptureSlot) % 4 == 0, "rte_ring element sizes are multiples of 4");
 
-// Reasons a capture may ask for: those that drop or rewrite the frame.
-inline constexpr uint32_t capturable_reasons() {
-  uint32_t mask = 0;
-  for (unsigned r = 0; r < kVerdictReasonCount; ++r)
-    if (reason_action(VerdictReason(r)) != Action::forward ||
-        VerdictReason(r) == VerdictReason::response_truncated ||
-        VerdictReason(r) == VerdictReason::over_limit_tc)
-      mask |= 1u << r;
-  return mask;
-}
 static_assert(kVerdictReasonCount <= 32, "the armed word holds one bit per reason");
 
 class DropCapture {

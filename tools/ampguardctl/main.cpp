@@ -15,6 +15,9 @@
 #include <filesystem>
 #include <string>
 
+#include "control/ctl_commands.hpp"
+#include "dataplane/verdict_reason.hpp"
+
 namespace {
 
 constexpr const char* kDefaultSocket = "/run/ampguard/ctl.sock";
@@ -22,9 +25,31 @@ constexpr const char* kDefaultSocket = "/run/ampguard/ctl.sock";
 int usage() {
   std::fprintf(stderr,
                "usage: ampguardctl [--socket PATH] COMMAND [ARGS...]\n"
-               "  default socket %s; 'ampguardctl help' lists the commands\n",
+               "  default socket %s; 'ampguardctl --help' lists the commands\n",
                kDefaultSocket);
   return 2;
+}
+
+// --help: works without a running ampguard (help2man and the bash completion read it).
+int help() {
+  std::printf(
+      "Usage: ampguardctl [--socket PATH] COMMAND [ARGS...]\n"
+      "Sends one command to ampguard's control socket and prints the answer.\n\n"
+      "Options:\n"
+      "  --socket PATH               the control socket (default %s, ampguard's\n"
+      "                              control.socket)\n"
+      "  -h, --help                  this text\n"
+      "  --version                   the version\n\n",
+      kDefaultSocket);
+  std::fputs(ampguard::kCtlCommands, stdout);
+  std::printf("\ncapture reasons (--reason):\n  all\n");
+  for (unsigned r = 0; r < ampguard::kVerdictReasonCount; ++r)
+    if (ampguard::capturable_reasons() >> r & 1u)
+      std::printf("  %s\n", std::string(ampguard::reason_name(ampguard::VerdictReason(r))).c_str());
+  std::printf(
+      "\nExit status: 0 when ampguard answered \"ok\", 1 when it answered an error, 2 when it\n"
+      "could not be reached or the command line is wrong.\n");
+  return 0;
 }
 
 }  // namespace
@@ -39,7 +64,9 @@ int main(int argc, char** argv) {
     } else if (a.rfind("--socket=", 0) == 0) {
       path = a.substr(9);
     } else if (a == "-h" || a == "--help") {
-      usage();
+      return help();
+    } else if (a == "--version") {
+      std::printf("ampguardctl %s\n", AMPGUARD_VERSION);
       return 0;
     } else {
       break;
