@@ -3,10 +3,13 @@
 # lets us. Idempotent; used by the README, .ci/run (through tools/test-all.sh) and
 # docker/Dockerfile alike.
 #
-#   tools/install.sh          build and run: what the README's first command needs, nothing more
-#   tools/install.sh --test   also the test and benchmark tools (resolvers, clients, Prometheus,
-#                             sanitizer and fuzzer runtimes); their daemons are never left
-#                             running or enabled
+#   tools/install.sh            build and run: what the README's first command needs, nothing more
+#   tools/install.sh --package  also what building the Debian package needs (debhelper, help2man
+#                               for the man pages): dpkg-buildpackage -b -us -uc; docker/Dockerfile
+#   tools/install.sh --test     also the packaging tools, lintian and the test and benchmark
+#                               tools (resolvers, clients, Prometheus, sanitizer and fuzzer
+#                               runtimes, podman for the image test); their daemons are never
+#                               left running or enabled
 #
 # AMPGUARD_HUGEPAGES=N sets how many pages (default 1024 = 2 GiB).
 set -euo pipefail
@@ -14,8 +17,9 @@ set -euo pipefail
 profile=run
 case "${1:-}" in
   "") ;;
+  --package) profile=package ;;
   --test) profile=test ;;
-  *) echo "usage: tools/install.sh [--test]" >&2; exit 2 ;;
+  *) echo "usage: tools/install.sh [--package|--test]" >&2; exit 2 ;;
 esac
 
 packages=(
@@ -24,7 +28,12 @@ packages=(
   dpdk dpdk-dev libdpdk-dev libpcap-dev
   libboost-program-options-dev prometheus-cpp-dev libgtest-dev libgmock-dev libbenchmark-dev
 )
+# debian/control's Build-Depends beyond the above (dpkg-buildpackage checks them).
+package_packages=(debhelper help2man man-db python3 dpkg-dev)
 test_packages=(
+  # the Debian package checked (lintian, systemd-analyze) and the container image built and run
+  # (podman with runc; the base image from debootstrap: docs/deployment.md)
+  lintian systemd podman runc debootstrap bash-completion
   # independent decoders, real DNS software, namespaces, metrics server
   python3 python3-dnspython tshark iproute2 ethtool curl
   unbound nsd dnsutils knot-dnsutils dnsperf prometheus
@@ -33,6 +42,7 @@ test_packages=(
 )
 # Services the test packages ship: the tests start their own, in namespaces, on their own ports.
 test_daemons=(unbound nsd prometheus)
+[ "$profile" = run ] || packages+=("${package_packages[@]}")
 [ "$profile" = test ] && packages+=("${test_packages[@]}")
 
 sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
