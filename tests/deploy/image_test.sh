@@ -7,6 +7,8 @@
 #   2. the image runs against two veth-backed af_packet ports in a network namespace: queries
 #      from the internet side reach the resolver side, 30 back-to-back large responses to one
 #      destination pass 10 (the burst) and the destination is blocked.
+# The control socket and metrics keep their defaults: they are the container's own (its
+# filesystem, the namespace's loopback).
 # Usage: image_test.sh SOURCE_DIR
 # AMPGUARD_ROOTFS_CACHE (default /var/tmp/ampguard-bookworm-rootfs.tar): the debootstrap
 # tarball, made once and reused (delete it to rebuild from the mirror).
@@ -83,7 +85,7 @@ for l in lo bi ri bo ro; do
   ip -n "$NS" link set "$l" up
 done
 pod run -d --name "$ID" --network="ns:/run/netns/$NS" --cap-add=NET_RAW --cap-add=NET_ADMIN \
-  --cap-add=IPC_LOCK "$TAG" --control.socket= --metrics.listen= --log.syslog=false \
+  --cap-add=IPC_LOCK "$TAG" --log.syslog=false \
   -- -l 0,1 --no-huge --no-shconf --no-pci -m 256 \
   --vdev=net_af_packet0,iface=bi --vdev=net_af_packet1,iface=bo > /dev/null
 for _ in $(seq 100); do
