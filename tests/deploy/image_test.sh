@@ -27,6 +27,11 @@ TAG=localhost/ampguard-test:$ID
 cleanup() {
   podman --runtime=runc rm -f -t 0 "$ID" > /dev/null 2>&1 || true
   podman --runtime=runc rmi -f "$TAG" > /dev/null 2>&1 || true
+  # The build stage's image (untagged, 1.5 GB): only the ones this run made.
+  local id
+  for id in $(podman images -q -f dangling=true 2> /dev/null); do
+    grep -qx "$id" "$DIR/dangling-before" 2> /dev/null || podman rmi -f "$id" > /dev/null 2>&1 || true
+  done
   ip netns del "$NS" 2> /dev/null || true
   rm -rf "$DIR"
 }
@@ -58,6 +63,7 @@ echo "base images in $((SECONDS - start)) s"
 mkdir "$DIR/context"
 git -C "$SRC" ls-files -z -co --exclude-standard | (cd "$SRC" && tar --null -T - -c) |
   tar -x -C "$DIR/context"
+pod images -q -f dangling=true > "$DIR/dangling-before"
 start=$SECONDS
 if ! pod build --isolation=chroot --network=host -f docker/Dockerfile -t "$TAG" "$DIR/context" \
     > "$DIR/build.log" 2>&1; then
