@@ -29,9 +29,11 @@ cleanup() {
   podman --runtime=runc rmi -f "$TAG" > /dev/null 2>&1 || true
   # The build stage's image (untagged, 1.5 GB): only the ones this run made.
   local id
-  for id in $(podman images -q -f dangling=true 2> /dev/null); do
-    grep -qx "$id" "$DIR/dangling-before" 2> /dev/null || podman rmi -f "$id" > /dev/null 2>&1 || true
-  done
+  if [ -f "$DIR/dangling-before" ]; then
+    for id in $(podman images -q -f dangling=true 2> /dev/null); do
+      grep -qx "$id" "$DIR/dangling-before" || podman rmi -f "$id" > /dev/null 2>&1 || true
+    done
+  fi
   ip netns del "$NS" 2> /dev/null || true
   rm -rf "$DIR"
 }
