@@ -34,10 +34,12 @@ for o in $options; do
   n=$((n + 1))
 done
 for page in ampguard.8 ampguardctl.8; do
-  MANWIDTH=200 man -l "$MAN/$page" 2>/dev/null | grep -q "^NAME" || fail "$page does not render"
+  rendered_page=$(MANWIDTH=200 man -l "$MAN/$page" 2>/dev/null)
+  grep -q "^NAME" <<<"$rendered_page" || fail "$page does not render"
 done
-MANWIDTH=200 man -l "$MAN/ampguard.8" | col -b | grep -qF -- "--limit.max-entries" ||
-  fail "ampguard(8) lacks the options"
-MANWIDTH=200 man -l "$MAN/ampguardctl.8" | col -b | grep -q "over_limit" ||
-  fail "ampguardctl(8) lacks the capture reasons"
+# Read whole before grep: grep -q stopping early would fail the pipeline on SIGPIPE.
+page8=$(MANWIDTH=200 man -l "$MAN/ampguard.8" | col -b)
+grep -qF -- "--limit.max-entries" <<<"$page8" || fail "ampguard(8) lacks the options"
+page8=$(MANWIDTH=200 man -l "$MAN/ampguardctl.8" | col -b)
+grep -q "over_limit" <<<"$page8" || fail "ampguardctl(8) lacks the capture reasons"
 echo "ampguard.conf(5) documents all $n config options with default and reload behaviour"
