@@ -74,8 +74,8 @@ if ! pod build --isolation=chroot --network=host -f docker/Dockerfile -t "$TAG" 
 fi
 echo "image built in $((SECONDS - start)) s"
 # The runtime stage got the package, not a hand-made list: dpkg knows ampguard there.
-pod run --rm --network=host --entrypoint dpkg-query "$TAG" -W -f='${Package} ${Version}\n' ampguard \
-  | grep -q "^ampguard " || fail "the image has no ampguard package"
+pkg=$(pod run --rm --network=host --entrypoint dpkg-query "$TAG" -W -f='${Package} ${Version}\n' ampguard)
+grep -q "^ampguard " <<<"$pkg" || fail "the image has no ampguard package"
 
 # 1. The demo, the image's default command.
 pod run --rm --network=host "$TAG" > "$DIR/demo.log" 2>&1 || { tail -n 30 "$DIR/demo.log" >&2; fail "demo in the image"; }

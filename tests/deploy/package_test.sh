@@ -66,9 +66,12 @@ exec_start=$(sed -n 's/^ExecStart=//p' "$unit")
 [[ $exec_start == "/usr/sbin/ampguard --config /etc/ampguard/ampguard.conf -- \$AMPGUARD_EAL" ]] ||
   fail "ExecStart: $exec_start"
 for page in man5/ampguard.conf.5 man8/ampguard.8 man8/ampguardctl.8; do
-  MANWIDTH=100 man -l "$root/usr/share/man/$page.gz" | grep -q "^NAME" || fail "$page does not render"
+  # Read whole before grep: grep -q stopping early would fail the pipeline on SIGPIPE.
+  text=$(MANWIDTH=100 man -l "$root/usr/share/man/$page.gz")
+  grep -q "^NAME" <<<"$text" || fail "$page does not render"
 done
-MANWIDTH=200 man -l "$root/usr/share/man/man5/ampguard.conf.5.gz" | grep -q "block.state-file" ||
+text=$(MANWIDTH=200 man -l "$root/usr/share/man/man5/ampguard.conf.5.gz")
+grep -q "block.state-file" <<<"$text" ||
   fail "ampguard.conf(5) lacks block.state-file"
 
 # The unit's start with an empty /etc/default/ampguard: exit 2, "no ports".
