@@ -7,12 +7,12 @@
 #include <vector>
 
 #include "control/addresses.hpp"
+#include "control/units.hpp"
 
 namespace ampguard {
 namespace {
 
 constexpr const char* kPrefix = "DNS-amplification protection: ";
-constexpr uint64_t kSecond = 1'000'000'000;
 
 std::string seconds(uint64_t ns) { return std::to_string((ns + kSecond / 2) / kSecond) + "s"; }
 

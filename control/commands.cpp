@@ -12,7 +12,6 @@
 namespace ampguard {
 namespace {
 
-constexpr uint64_t kSecond = 1'000'000'000;
 constexpr unsigned kMaxTop = 10'000;
 
 Reply error(const std::string& why) { return {false, why + "\n"}; }
@@ -101,7 +100,7 @@ Reply Runtime::blocklist_command(const std::vector<std::string>& w) {
     shared_->blocklist.for_each(now, [&](FlowKey key, uint64_t expires) {
       rows.emplace_back(
           key_to_text(key, cfg.prefix_v4, cfg.prefix_v6),
-          std::to_string((expires - now + kSecond - 1) / kSecond) + " " + block_log_.reason(key));
+          std::to_string(remaining_seconds(expires, now)) + " " + block_log_.reason(key));
     });
     std::sort(rows.begin(), rows.end());
     std::string text;

@@ -26,7 +26,6 @@ std::atomic<bool> g_signal_reload{false};
 namespace {
 
 constexpr unsigned kMbufCache = 256;
-constexpr uint64_t kSecond = 1'000'000'000;
 constexpr uint64_t kReconcileNs = kSecond;  // unblock lines come at most this late
 constexpr uint64_t kSnapshotNs = kSecond;   // scrapes and telemetry lag at most this much
 
@@ -271,7 +270,7 @@ std::string Runtime::save_state() {
   shared_->blocklist.for_each(now, [&](FlowKey key, uint64_t expires_ns) {
     // Rounded up: a restored entry never expires before the original would have.
     entries.push_back({key_to_text(key, cfg.prefix_v4, cfg.prefix_v6),
-                       wall + (expires_ns - now + kSecond - 1) / kSecond, block_log_.reason(key)});
+                       wall + remaining_seconds(expires_ns, now), block_log_.reason(key)});
   });
   std::sort(entries.begin(), entries.end(),
             [](const SavedBlock& a, const SavedBlock& b) { return a.address < b.address; });

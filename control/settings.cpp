@@ -379,7 +379,6 @@ std::string build_dataplane_config(const Settings& s, DataplaneConfig& out) {
   if (bytes) {
     if (!(err = parse_size_bytes(burst, lp.burst)).empty()) return "limit.burst: " + err;
   } else {
-    std::string unit;
     try {
       size_t used = 0;
       lp.burst = std::stoull(burst, &used);

@@ -7,11 +7,10 @@
 #include <mutex>
 
 #include "control/addresses.hpp"
+#include "control/units.hpp"
 
 namespace ampguard {
 namespace {
-
-constexpr uint64_t kSecond = 1'000'000'000;
 
 struct Sources {
   std::mutex mutex;  // the telemetry thread against attach, publish and detach
@@ -100,7 +99,7 @@ int blocklist_cb(const char*, const char*, rte_tel_data* d) {
   shared->blocklist.for_each(now, [&](FlowKey key, uint64_t expires) {
     ++entries;
     rows.push_back(key_to_text(key, v.prefix_v4, v.prefix_v6) + " " +
-                   std::to_string((expires - now + kSecond - 1) / kSecond));
+                   std::to_string(remaining_seconds(expires, now)));
   });
   std::sort(rows.begin(), rows.end());
   rte_tel_data* list = rte_tel_data_alloc();

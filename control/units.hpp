@@ -8,6 +8,14 @@
 
 namespace ampguard {
 
+inline constexpr uint64_t kSecond = 1'000'000'000;  // nanoseconds
+
+// Whole seconds left until expires_ns, rounded up: a listed or saved entry never looks as if it
+// expired before it does.
+inline uint64_t remaining_seconds(uint64_t expires_ns, uint64_t now_ns) {
+  return expires_ns > now_ns ? (expires_ns - now_ns + kSecond - 1) / kSecond : 0;
+}
+
 // "600s", "10m", "1h", "250ms", "2d"; a bare number is seconds. Returns "" or the reason.
 std::string parse_duration_ns(const std::string& text, uint64_t& ns);
 

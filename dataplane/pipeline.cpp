@@ -28,15 +28,11 @@ uint32_t datagram_size(const PacketView& v) {
          (v.frag_header_offset != 0 ? kIpv6FragmentHeaderLen : 0);
 }
 
-void emit_block_event(WorkerContext& w, const PacketView& v, FlowKey key, uint64_t now_ns) {
+void emit_block_event(WorkerContext& w, const PacketView& v, FlowKey key) {
   BlockEvent e{};
-  e.now_ns = now_ns;
   e.key = key;
-  e.addr = v.dst;
   e.ip_total_len = uint16_t(datagram_size(v));
   e.worker = w.id;
-  e.l3 = v.l3;
-  e.kind = BlockEventKind::blocked;
   w.counters->block_events.add();
   // A full ring means control is behind: count the loss, never wait for it.
   if (rte_ring_mp_enqueue_elem(w.shared->events, &e, sizeof(e)) != 0)
@@ -180,7 +176,7 @@ Decision judge_response(WorkerContext& w, const DataplaneConfig& cfg, uint8_t* f
   }
   const auto added =
       w.shared->blocklist.block(dst, w.now_ns + cfg.block_timeout_ns, w.now_ns, w.counters->tables);
-  if (added == Blocklist::Result::added) emit_block_event(w, v, dst, w.now_ns);
+  if (added == Blocklist::Result::added) emit_block_event(w, v, dst);
   if (!truncated) remember(FragmentVerdict::drop);
   if (cfg.over_action == LimitedAction::tc && slip(w.limit_slip_count, cfg.limit_slip)) {
     if (cfg.dry_run) return decided(VerdictReason::over_limit_tc, kResponse);
