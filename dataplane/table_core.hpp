@@ -12,11 +12,15 @@
 // evicting, and a value update is a separate store from the key, so a reader can pair one key with
 // another key's value. Here the state travels in the same CAS as its key.
 //
-// Readers load key, state, key again (all atomic) and retry if the key changed.
-// Writers CAS the whole entry against the snapshot they read, so a write based on a stale read
-// fails. Two writers inserting the same absent key may pick different slots; after its insert each
-// writer looks for another copy and removes whichever copy sits later in the window, so the first
-// copy survives and duplicates last only for the duration of the race.
+// Readers load key, state, key again (all atomic) and retry if the key changed. That snapshot
+// can still be torn (K -> J -> K between the reads pairs K with J's state), so nothing acts on it
+// unconfirmed: writers CAS the whole entry against the snapshot they read, so a write based on a
+// stale read fails, and a decision that writes nothing (upsert's unchanged path: an over-limit
+// verdict) is confirmed by a CAS of the snapshot onto itself, paid only on that path. find()
+// serves readers that tolerate a momentary pairing (lookups whose last write is the key's own). Two
+// writers inserting the same absent key may pick different slots; after its insert each writer
+// looks for another copy and removes whichever copy sits later in the window, so the first copy
+// survives and duplicates last only for the duration of the race.
 #pragma once
 
 #include <rte_atomic.h>
@@ -184,7 +188,15 @@ class TableCore {
       if (found) {
         for (;;) {
           uint64_t state = expected.state;
-          if (!update(state)) return Upserted::unchanged;
+          if (!update(state)) {
+            // confirm the snapshot before acting on it: a slot that went K -> J -> K between
+            // load()'s reads pairs K with J's state (an innocent K judged over its limit); a
+            // failed CAS hands back the real entry to judge again
+            if (cas(target, expected, expected)) return Upserted::unchanged;
+            c.cas_retries.add();
+            if (expected.key != key) break;
+            continue;
+          }
           if (cas(target, expected, {key, state})) return Upserted::updated;
           c.cas_retries.add();
           if (expected.key != key) break;  // evicted or removed meanwhile: look again
