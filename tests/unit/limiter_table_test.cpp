@@ -27,10 +27,11 @@ int passes_until_limited(LimiterTable& t, FlowKey k, const LimitProfile& p, uint
   return n;
 }
 
-TEST(LimiterTable, CapacityRoundsUpToAWindow) {
-  EXPECT_EQ(LimiterTable(100000).capacity(), 100000u);
-  EXPECT_EQ(LimiterTable(100001).capacity(), 100008u);
+TEST(LimiterTable, CapacityIsTwiceMaxEntriesInWholeBuckets) {
+  EXPECT_EQ(LimiterTable(100000).capacity(), 200000u);
+  EXPECT_EQ(LimiterTable(100001).capacity(), 200004u);
   EXPECT_EQ(LimiterTable(1).capacity(), 8u);
+  EXPECT_EQ(LimiterTable(100000).memory_bytes(), 200000u * 16);
 }
 
 TEST(LimiterTable, ChargesPerKey) {
@@ -49,7 +50,7 @@ TEST(LimiterTable, ChargesPerKey) {
 
 TEST(LimiterTable, FullWindowEvictsTheEntryWithTheMostCredit) {
   const LimitProfile p = recipe();
-  LimiterTable t(8);  // two buckets: every key shares one window
+  LimiterTable t(4);  // two buckets: every key shares one window
   TableCounters c;
   for (uint32_t i = 0; i < 8; ++i)
     for (uint32_t n = 0; n <= i; ++n) t.admit(key(i), 1000, p, kStart, c);  // key i: i+1 pkts

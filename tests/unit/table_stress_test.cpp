@@ -147,7 +147,7 @@ void flip_handler(int) {
 }
 
 TEST(TableStress, TornSnapshotNeverJudgesWithAnotherKeysState) {
-  table_core::TableCore core(8);  // two buckets: every key's window is the whole table
+  table_core::TableCore core(4);  // two buckets: every key's window is the whole table
   g_torn_core = &core;
   TableCounters setup;
   for (FlowKey f = 1; f < core.capacity(); ++f)
