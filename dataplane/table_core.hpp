@@ -9,7 +9,9 @@
 // other bucket (cuckoo displacement, one step) before any entry is forgotten. Capacity is twice
 // max_entries (32 bytes of memory per entry asked for, at least two buckets): one-step two-choice
 // placement first fails near 72% load for 10M keys (77% for 100k), so max_entries random keys
-// all fit before the first live entry is forgotten. Memory is mapped once at construction and
+// all fit before the first live entry is forgotten. Once a displacement finds no room the table
+// counts as saturated and inserts evict directly until a sweep or a remove frees a slot. Memory
+// is mapped once at construction and
 // never grows: no EAL needed, unit tests run without it.
 //
 // Why not rte_hash: its multi-writer add takes a lock, it refuses keys when full instead of
@@ -264,10 +266,15 @@ class TableCore {
         // counts, so they usually collide on one CAS
         const unsigned half = free_in[1] > free_in[0] ? 1 : 0;
         target = free_slot[half], expected = free_seen[half];
-      } else if (const Displaced d = displace(w, seen, {key, state}, c); d != Displaced::none) {
+      } else if (!saturated_.load(std::memory_order_relaxed)) {
+        const Displaced d = displace(w, seen, {key, state}, c);
         if (d == Displaced::lost_race) continue;
-        remove_later_copies(w, key);
-        return Upserted::inserted;
+        if (d == Displaced::moved) {
+          remove_later_copies(w, key);
+          return Upserted::inserted;
+        }
+        // no room anywhere near: stop paying 8 hashes and 8 lines per insert until space frees
+        saturated_.store(true, std::memory_order_relaxed);
       }
       if (!cas(target, expected, {key, state})) {
         c.cas_retries.add();
@@ -284,6 +291,8 @@ class TableCore {
     bool removed = false;
     const Window w = window(key);
     for (unsigned i = 0; i < kWindowSlots; ++i) removed |= remove_if_key(w[i], key);
+    if (removed && saturated_.load(std::memory_order_relaxed))
+      saturated_.store(false, std::memory_order_relaxed);
     return removed;
   }
 
@@ -301,6 +310,8 @@ class TableCore {
         if (s.key != kEmptyKey && expired(s) && cas(&e, s, {kEmptyKey, 0})) ++removed;
       }
     }
+    if (removed != 0 && saturated_.load(std::memory_order_relaxed))
+      saturated_.store(false, std::memory_order_relaxed);  // room again: displacement resumes
     return removed;
   }
 
@@ -370,6 +381,9 @@ class TableCore {
   HashKey key_;
   size_t bytes_ = 0;
   std::atomic<uint64_t> cursor_{0};
+  // relaxed: a hint that only decides whether displacement is worth trying; read on inserts
+  // into full windows, written when that changes
+  std::atomic<bool> saturated_{false};
 };
 
 }  // namespace ampguard::table_core
