@@ -64,6 +64,18 @@ TEST(LimiterTable, FullWindowEvictsTheEntryWithTheMostCredit) {
   EXPECT_EQ(t.size(), 8u);
 }
 
+TEST(LimiterTable, FullCreditEntriesAreFreeSpaceNotEvictions) {
+  const LimitProfile p = recipe();
+  LimiterTable t(4);  // two buckets: every key shares one window
+  TableCounters c;
+  for (uint32_t i = 0; i < 8; ++i) t.admit(key(i), 1000, p, kStart, c);
+  const uint64_t later = kStart + 2 * kSecond;  // one charge refills in 1.2 s: all full again
+  EXPECT_EQ(t.admit(key(100), 1000, p, later, c), Admit::pass);
+  EXPECT_EQ(c.limiter_evictions.get(), 0u) << "forgetting a full entry changes no decision";
+  EXPECT_EQ(c.limiter_inserts.get(), 9u);
+  EXPECT_EQ(t.size(), 8u);
+}
+
 TEST(LimiterTable, IdleFullEntriesExpire) {
   const LimitProfile p = recipe();
   LimiterTable t(64);
