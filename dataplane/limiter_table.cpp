@@ -24,9 +24,13 @@ Admit LimiterTable::admit_at(FlowKey key, uint32_t bytes, const LimitProfile& p,
         state = limit_fresh_state(p, clock);
         pass = limit_charge(p, state, cost, clock);
       },
-      // the entry with the most credit goes first: forgetting a full one changes no decision, and a
-      // heavy hitter near zero credit is the last to go
-      [&](Snapshot s) { return ~limit_credit(p, s.state, clock); }, c);
+      // the entry with the most credit goes first: a full one is worth nothing (forgetting it
+      // changes no decision), and a heavy hitter near zero credit is the last to go
+      [&](Snapshot s) {
+        const uint64_t credit = limit_credit(p, s.state, clock);
+        return credit >= limit_cap(p) ? 0 : ~credit;
+      },
+      c);
   if (r == Upserted::inserted || r == Upserted::evicted) c.limiter_inserts.add();
   if (r == Upserted::evicted) c.limiter_evictions.add();
   return pass ? Admit::pass : Admit::over_limit;

@@ -2,8 +2,9 @@
 // fragment verdicts. Fixed capacity, lock-free, bounded work per call; see the .cpp files
 // and dataplane/table_core.hpp for the entry layout and the concurrency argument.
 //
-// Capacity is max_entries rounded up to a multiple of 8 (one probe window), allocated once.
-// None of them ever refuses a key: a full probe window evicts its least valuable entry.
+// Capacity is twice max_entries in whole 4-slot buckets (32 bytes per entry asked for), allocated
+// once, so max_entries random keys fit. None of them ever refuses a key: a full probe window
+// evicts its least valuable entry.
 #pragma once
 
 #include <cstddef>

@@ -2,32 +2,45 @@
 // FragmentTable. Not part of the dataplane API; include shared_tables.hpp instead.
 //
 // An entry is {key, state}, 16 bytes, key 0 = empty, and is only ever written by one 128-bit CAS
-// (cmpxchg16b) so key and state change together. Four entries make one 64-byte bucket; a key hashes
-// to a bucket and lives in that bucket or the next one (its 8-slot "window"), so every operation
-// touches at most two cache lines. Capacity is max_entries rounded up to a multiple of 8 (at least
-// two buckets, so a window is always two distinct lines). Memory is mapped once at construction and
+// (cmpxchg16b) so key and state change together. Four entries make one 64-byte bucket. A key
+// hashes (SipHash-2-4 under a random per-process key: nobody can aim keys at a bucket) to two
+// independent buckets, its 8-slot "window", so every operation touches at most two cache lines.
+// A new key goes to the emptier of its buckets; when both are full, one occupant moves to its
+// other bucket (cuckoo displacement, one step) before any entry is forgotten. Capacity is twice
+// max_entries (32 bytes of memory per entry asked for, at least two buckets): one-step two-choice
+// placement first fails near 72% load for 10M keys (77% for 100k), so max_entries random keys
+// all fit before the first live entry is forgotten. Once a displacement finds no room the table
+// counts as saturated and inserts evict directly until a sweep or a remove frees a slot. Memory
+// is mapped once at construction and
 // never grows: no EAL needed, unit tests run without it.
 //
 // Why not rte_hash: its multi-writer add takes a lock, it refuses keys when full instead of
 // evicting, and a value update is a separate store from the key, so a reader can pair one key with
 // another key's value. Here the state travels in the same CAS as its key.
 //
-// Readers load key, state, key again (all atomic) and retry if the key changed.
-// Writers CAS the whole entry against the snapshot they read, so a write based on a stale read
-// fails. Two writers inserting the same absent key may pick different slots; after its insert each
-// writer looks for another copy and removes whichever copy sits later in the window, so the first
-// copy survives and duplicates last only for the duration of the race.
+// Readers load key, state, key again (all atomic) and retry if the key changed. That snapshot
+// can still be torn (K -> J -> K between the reads pairs K with J's state), so nothing acts on it
+// unconfirmed: writers CAS the whole entry against the snapshot they read, so a write based on a
+// stale read fails, and a decision that writes nothing (upsert's unchanged path: an over-limit
+// verdict) is confirmed by a CAS of the snapshot onto itself, paid only on that path. find()
+// serves readers that tolerate a momentary pairing (lookups whose last write is the key's own). Two
+// writers inserting the same absent key may pick different slots; after its insert each writer
+// looks for another copy and removes whichever copy sits later in the window, so the first copy
+// survives and duplicates last only for the duration of the race.
 #pragma once
 
 #include <rte_atomic.h>
 #include <rte_prefetch.h>
 #include <sys/mman.h>
+#include <sys/random.h>
 
 #include <algorithm>
 #include <atomic>
+#include <cerrno>
 #include <cstddef>
 #include <cstdint>
 #include <new>
+#include <system_error>
 
 #include "dataplane/flow_key.hpp"
 #include "dataplane/worker_counters.hpp"
@@ -47,6 +60,44 @@ struct alignas(64) Bucket {
   Entry e[kBucketEntries];
 };
 static_assert(sizeof(Bucket) == 64, "a bucket is one cache line");
+
+// SipHash-2-4's key. Random per process (random_hash_key); fixed only in tests.
+struct HashKey {
+  uint64_t k0, k1;
+};
+
+// 16 bytes from getrandom(2): the kernel's CSPRNG, once per table at construction (control).
+inline HashKey random_hash_key() {
+  HashKey k{};
+  auto* p = reinterpret_cast<uint8_t*>(&k);
+  for (size_t got = 0; got < sizeof(k);) {
+    const ssize_t n = getrandom(p + got, sizeof(k) - got, 0);
+    if (n < 0 && errno != EINTR)
+      throw std::system_error(errno, std::generic_category(), "getrandom");
+    if (n > 0) got += size_t(n);
+  }
+  return k;
+}
+
+inline uint64_t rotl(uint64_t x, int b) { return x << b | x >> (64 - b); }
+
+// SipHash-2-4 of one 8-byte word (the reference function on its little-endian bytes), inlined:
+// a keyed PRF made for hash-flooding defence, ~8 rounds of add-rotate-xor per table operation.
+inline uint64_t siphash24(uint64_t m, const HashKey& key) {
+  uint64_t v0 = key.k0 ^ 0x736f6d6570736575ULL, v1 = key.k1 ^ 0x646f72616e646f6dULL;
+  uint64_t v2 = key.k0 ^ 0x6c7967656e657261ULL, v3 = key.k1 ^ 0x7465646279746573ULL;
+  auto round = [&] {
+    v0 += v1, v1 = rotl(v1, 13), v1 ^= v0, v0 = rotl(v0, 32);
+    v2 += v3, v3 = rotl(v3, 16), v3 ^= v2;
+    v0 += v3, v3 = rotl(v3, 21), v3 ^= v0;
+    v2 += v1, v1 = rotl(v1, 17), v1 ^= v2, v2 = rotl(v2, 32);
+  };
+  const uint64_t last = uint64_t(8) << 56;  // the final block: message length, no tail bytes
+  v3 ^= m, round(), round(), v0 ^= m;
+  v3 ^= last, round(), round(), v0 ^= last;
+  v2 ^= 0xff, round(), round(), round(), round();
+  return v0 ^ v1 ^ v2 ^ v3;
+}
 
 // murmur3 fmix64: full avalanche in 5 cheap ops, so sequential addresses spread out.
 inline uint64_t mix64(uint64_t x) {
@@ -97,9 +148,10 @@ enum class Upserted : uint8_t { unchanged, updated, inserted, evicted };
 
 class TableCore {
  public:
-  explicit TableCore(uint32_t max_entries)
-      : nbuckets_(
-            uint32_t((std::max<uint64_t>(max_entries, 1) + kWindowSlots - 1) / kWindowSlots * 2)) {
+  explicit TableCore(uint32_t max_entries, HashKey key = random_hash_key())
+      : nbuckets_(uint32_t(std::max<uint64_t>(
+            (kHeadroom * uint64_t(max_entries) + kBucketEntries - 1) / kBucketEntries, 2))),
+        key_(key) {
     bytes_ = size_t(nbuckets_) * sizeof(Bucket);
     // anonymous mmap: page-aligned and zero-filled (all slots empty), one allocation for life
     void* p = mmap(nullptr, bytes_, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -115,7 +167,9 @@ class TableCore {
   uint32_t capacity() const { return nbuckets_ * kBucketEntries; }
   size_t memory_bytes() const { return bytes_; }
 
-  // The window of key: its bucket and the next one (wrapping), hashed once per operation.
+  static constexpr unsigned kHeadroom = 2;  // slots per max_entries (see the file comment)
+
+  // The window of key: its two buckets, hashed once per operation.
   struct Window {
     Bucket* first;
     Bucket* second;
@@ -124,9 +178,12 @@ class TableCore {
     }
   };
   Window window(FlowKey key) const {
-    // multiply-shift maps the hash onto [0, nbuckets) without a division or a power of two
-    const uint32_t b = uint32_t((unsigned __int128)mix64(key) * nbuckets_ >> 64);
-    return {&buckets_[b], &buckets_[b + 1 == nbuckets_ ? 0 : b + 1]};
+    // multiply-shift maps each 32-bit half onto [0, nbuckets) without a division
+    const uint64_t h = siphash24(key, key_);
+    const uint32_t b1 = uint32_t((h >> 32) * nbuckets_ >> 32);
+    uint32_t b2 = uint32_t((h & 0xffffffff) * nbuckets_ >> 32);
+    if (b2 == b1) b2 = b1 + 1 == nbuckets_ ? 0 : b1 + 1;  // always two distinct lines
+    return {&buckets_[b1], &buckets_[b2]};
   }
 
   // Starts loading key's two cache lines; a burst prefetches all its keys before using any.
@@ -156,27 +213,30 @@ class TableCore {
   // Insert-or-update of key, lock-free.
   //   update(uint64_t& state) -> bool: changes an existing key's state; false writes nothing.
   //   create(uint64_t& state): the state of a new key.
-  //   value(Snapshot) -> uint64_t: how much an occupied slot is worth keeping; when the window
-  //   is full the lowest-valued entry is overwritten.
+  //   value(Snapshot) -> uint64_t: how much an occupied slot is worth keeping; 0 means forgetting
+  //   it changes nothing (it is reused like an empty slot). When the window is full and no
+  //   occupant can move to its other bucket, the lowest-valued entry is overwritten.
   // Both callbacks may run several times (once per lost race); only the last run counts.
   template <class Update, class Create, class Value>
   Upserted upsert(FlowKey key, Update&& update, Create&& create, Value&& value, TableCounters& c) {
     const Window w = window(key);
     for (;;) {
-      Entry* target = nullptr;  // the key's first copy, else the first empty slot, else victim
+      Entry* target = nullptr;  // the key's first copy, else a free slot, else the victim
       Snapshot expected{};
-      bool found = false, empty = false;
+      Snapshot seen[kWindowSlots];
+      bool found = false;
+      unsigned free_in[2] = {0, 0};
+      Entry* free_slot[2] = {nullptr, nullptr};  // the first free slot of each bucket
+      Snapshot free_seen[2] = {};
       uint64_t least = ~uint64_t(0);
       for (unsigned i = 0; i < kWindowSlots && !found; ++i) {
         Entry* e = w[i];
-        const Snapshot s = load(e);
+        const Snapshot s = seen[i] = load(e);
+        const unsigned half = i / kBucketEntries;
         if (s.key == key) {
           target = e, expected = s, found = true;
-        } else if (empty) {
-          continue;
-        } else if (s.key == kEmptyKey) {
-          // the first empty slot, so racing inserters of one key usually collide on one CAS
-          target = e, expected = s, empty = true;
+        } else if (s.key == kEmptyKey || value(s) == 0) {
+          if (free_in[half]++ == 0) free_slot[half] = e, free_seen[half] = s;
         } else if (const uint64_t v = value(s); target == nullptr || v < least) {
           target = e, expected = s, least = v;
         }
@@ -184,7 +244,15 @@ class TableCore {
       if (found) {
         for (;;) {
           uint64_t state = expected.state;
-          if (!update(state)) return Upserted::unchanged;
+          if (!update(state)) {
+            // confirm the snapshot before acting on it: a slot that went K -> J -> K between
+            // load()'s reads pairs K with J's state (an innocent K judged over its limit); a
+            // failed CAS hands back the real entry to judge again
+            if (cas(target, expected, expected)) return Upserted::unchanged;
+            c.cas_retries.add();
+            if (expected.key != key) break;
+            continue;
+          }
           if (cas(target, expected, {key, state})) return Upserted::updated;
           c.cas_retries.add();
           if (expected.key != key) break;  // evicted or removed meanwhile: look again
@@ -193,12 +261,28 @@ class TableCore {
       }
       uint64_t state = 0;
       create(state);
+      if (free_in[0] + free_in[1] != 0) {
+        // the emptier bucket (two-choice placement); racing inserters of one key see the same
+        // counts, so they usually collide on one CAS
+        const unsigned half = free_in[1] > free_in[0] ? 1 : 0;
+        target = free_slot[half], expected = free_seen[half];
+      } else if (!saturated_.load(std::memory_order_relaxed)) {
+        const Displaced d = displace(w, seen, {key, state}, c);
+        if (d == Displaced::lost_race) continue;
+        if (d == Displaced::moved) {
+          remove_later_copies(w, key);
+          return Upserted::inserted;
+        }
+        // no room anywhere near: stop paying 8 hashes and 8 lines per insert until space frees
+        saturated_.store(true, std::memory_order_relaxed);
+      }
       if (!cas(target, expected, {key, state})) {
         c.cas_retries.add();
         continue;
       }
       remove_later_copies(w, key);
-      return expected.key == kEmptyKey ? Upserted::inserted : Upserted::evicted;
+      return expected.key == kEmptyKey || value(expected) == 0 ? Upserted::inserted
+                                                               : Upserted::evicted;
     }
   }
 
@@ -207,6 +291,8 @@ class TableCore {
     bool removed = false;
     const Window w = window(key);
     for (unsigned i = 0; i < kWindowSlots; ++i) removed |= remove_if_key(w[i], key);
+    if (removed && saturated_.load(std::memory_order_relaxed))
+      saturated_.store(false, std::memory_order_relaxed);
     return removed;
   }
 
@@ -224,6 +310,8 @@ class TableCore {
         if (s.key != kEmptyKey && expired(s) && cas(&e, s, {kEmptyKey, 0})) ++removed;
       }
     }
+    if (removed != 0 && saturated_.load(std::memory_order_relaxed))
+      saturated_.store(false, std::memory_order_relaxed);  // room again: displacement resumes
     return removed;
   }
 
@@ -245,6 +333,36 @@ class TableCore {
     return false;
   }
 
+  enum class Displaced : uint8_t { none, moved, lost_race };
+
+  // Both buckets of a new entry are full (seen: their snapshots): moves one occupant to an empty
+  // slot of its other bucket and puts the new entry in its place. The occupant is never out of
+  // sight: it is copied first, then its old slot is overwritten by the CAS that inserts.
+  Displaced displace(const Window& w, const Snapshot (&seen)[kWindowSlots], Snapshot fresh,
+                     TableCounters& c) {
+    Bucket* other[kWindowSlots];
+    for (unsigned i = 0; i < kWindowSlots; ++i) {
+      const Window ow = window(seen[i].key);
+      other[i] = ow.first == (i < kBucketEntries ? w.first : w.second) ? ow.second : ow.first;
+      rte_prefetch0(other[i]);  // the eight lines load in parallel
+    }
+    for (unsigned i = 0; i < kWindowSlots; ++i) {
+      for (Entry& dst : other[i]->e) {
+        Snapshot empty = load(&dst);
+        if (empty.key != kEmptyKey) continue;
+        Snapshot occupant = seen[i];
+        if (!cas(&dst, empty, occupant)) break;  // that bucket changed: try the next occupant
+        if (cas(w[i], occupant, fresh)) return Displaced::moved;
+        // the occupant changed meanwhile: take the copy back, or drop whichever copy is later
+        c.cas_retries.add();
+        Snapshot copy = seen[i];
+        if (!cas(&dst, copy, {kEmptyKey, 0})) remove_later_copies(window(copy.key), copy.key);
+        return Displaced::lost_race;
+      }
+    }
+    return Displaced::none;
+  }
+
   // After an insert of key: of any two copies in the window the later one goes.
   void remove_later_copies(const Window& w, FlowKey key) {
     bool first_seen = false;
@@ -260,8 +378,12 @@ class TableCore {
 
   Bucket* buckets_ = nullptr;
   uint32_t nbuckets_ = 0;
+  HashKey key_;
   size_t bytes_ = 0;
   std::atomic<uint64_t> cursor_{0};
+  // relaxed: a hint that only decides whether displacement is worth trying; read on inserts
+  // into full windows, written when that changes
+  std::atomic<bool> saturated_{false};
 };
 
 }  // namespace ampguard::table_core

@@ -64,7 +64,7 @@ TEST(Blocklist, ExpiresAndIsSwept) {
 }
 
 TEST(Blocklist, FullWindowEvictsExpiredThenSoonestExpiring) {
-  Blocklist b(8);  // one window for every key
+  Blocklist b(4);  // two buckets: one window for every key
   TableCounters c;
   for (uint32_t i = 0; i < 8; ++i) b.block(key(i), kStart + (i + 1) * kSecond, kStart, c);
   const uint64_t now = kStart + 2 * kSecond;  // key 0 and key 1 have expired
@@ -78,7 +78,7 @@ TEST(Blocklist, FullWindowEvictsExpiredThenSoonestExpiring) {
   EXPECT_EQ(l.count(key(2)), 0u) << "key 2 expires soonest";
   for (uint32_t i = 3; i < 8; ++i) EXPECT_EQ(l.count(key(i)), 1u);
   for (uint32_t i = 100; i < 103; ++i) EXPECT_TRUE(b.contains(key(i), now));
-  EXPECT_EQ(c.block_evictions.get(), 3u);
+  EXPECT_EQ(c.block_evictions.get(), 1u) << "expired entries are free space, not evictions";
   EXPECT_EQ(b.capacity(), 8u);
 }
 

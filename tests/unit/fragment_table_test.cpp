@@ -58,7 +58,7 @@ TEST(FragmentTable, RemembersVerdictsUntilExpiry) {
 }
 
 TEST(FragmentTable, FullWindowOverwritesTheSoonestExpiring) {
-  FragmentTable t(8);  // one window for every key
+  FragmentTable t(4);  // two buckets: one window for every key
   TableCounters c;
   EXPECT_EQ(t.capacity(), 8u);
   for (uint32_t i = 0; i < 8; ++i)

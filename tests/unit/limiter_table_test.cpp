@@ -27,10 +27,11 @@ int passes_until_limited(LimiterTable& t, FlowKey k, const LimitProfile& p, uint
   return n;
 }
 
-TEST(LimiterTable, CapacityRoundsUpToAWindow) {
-  EXPECT_EQ(LimiterTable(100000).capacity(), 100000u);
-  EXPECT_EQ(LimiterTable(100001).capacity(), 100008u);
+TEST(LimiterTable, CapacityIsTwiceMaxEntriesInWholeBuckets) {
+  EXPECT_EQ(LimiterTable(100000).capacity(), 200000u);
+  EXPECT_EQ(LimiterTable(100001).capacity(), 200004u);
   EXPECT_EQ(LimiterTable(1).capacity(), 8u);
+  EXPECT_EQ(LimiterTable(100000).memory_bytes(), 200000u * 16);
 }
 
 TEST(LimiterTable, ChargesPerKey) {
@@ -49,7 +50,7 @@ TEST(LimiterTable, ChargesPerKey) {
 
 TEST(LimiterTable, FullWindowEvictsTheEntryWithTheMostCredit) {
   const LimitProfile p = recipe();
-  LimiterTable t(8);  // two buckets: every key shares one window
+  LimiterTable t(4);  // two buckets: every key shares one window
   TableCounters c;
   for (uint32_t i = 0; i < 8; ++i)
     for (uint32_t n = 0; n <= i; ++n) t.admit(key(i), 1000, p, kStart, c);  // key i: i+1 pkts
@@ -60,6 +61,18 @@ TEST(LimiterTable, FullWindowEvictsTheEntryWithTheMostCredit) {
   for (uint32_t i = 1; i < 8; ++i) EXPECT_NE(t.credit(key(i), p, kStart), std::nullopt);
   EXPECT_EQ(t.admit(key(101), 1000, p, kStart, c), Admit::pass);
   EXPECT_EQ(t.credit(key(100), p, kStart), std::nullopt) << "9 of 10 left: the most now";
+  EXPECT_EQ(t.size(), 8u);
+}
+
+TEST(LimiterTable, FullCreditEntriesAreFreeSpaceNotEvictions) {
+  const LimitProfile p = recipe();
+  LimiterTable t(4);  // two buckets: every key shares one window
+  TableCounters c;
+  for (uint32_t i = 0; i < 8; ++i) t.admit(key(i), 1000, p, kStart, c);
+  const uint64_t later = kStart + 2 * kSecond;  // one charge refills in 1.2 s: all full again
+  EXPECT_EQ(t.admit(key(100), 1000, p, later, c), Admit::pass);
+  EXPECT_EQ(c.limiter_evictions.get(), 0u) << "forgetting a full entry changes no decision";
+  EXPECT_EQ(c.limiter_inserts.get(), 9u);
   EXPECT_EQ(t.size(), 8u);
 }
 

@@ -1,8 +1,10 @@
 // Concurrency: several threads hammer shared and private keys. No timing thresholds: the
 // clock is frozen, so every bound below is exact arithmetic, whatever the interleaving.
 #include <gtest/gtest.h>
+#include <pthread.h>
 
 #include <atomic>
+#include <csignal>
 #include <thread>
 #include <unordered_map>
 #include <vector>
@@ -114,6 +116,85 @@ TEST(TableStress, BlocklistConcurrentBlockAndRemove) {
   uint64_t evictions = 0;
   for (const auto& c : counters) evictions += c.block_evictions.get();
   EXPECT_EQ(evictions, 0u);
+}
+
+// Issue 15 (torn snapshot): a slot that changes K -> J -> K between a reader's loads must not
+// pair K with J's state. K is always in credit and J always over its limit, so any over-limit
+// judgement of K acts on J's state. A writer thread flips the slot all along; to drive
+// the exact interleaving, signals interrupt the readers anywhere (also between two loads of one
+// snapshot) and the handler flips K -> J -> K on the reader's own thread before it resumes.
+constexpr uint64_t kGood = 1, kBad = 2, kFiller = 3;
+constexpr FlowKey kK = 0x1111, kJ = 0x2222;
+table_core::TableCore* g_torn_core = nullptr;
+TableCounters g_handler_counters[2];
+std::atomic<uint64_t> g_flips[2];
+
+uint64_t keep_fillers(table_core::Snapshot s) {
+  return s.key == kK || s.key == kJ ? uint64_t(0) : ~uint64_t(0);
+}
+
+void flip(table_core::TableCore& core, TableCounters& c) {
+  core.upsert(
+      kJ, [](uint64_t&) { return false; }, [](uint64_t& st) { st = kBad; }, keep_fillers, c);
+  core.upsert(
+      kK, [](uint64_t&) { return false; }, [](uint64_t& st) { st = kGood; }, keep_fillers, c);
+}
+
+thread_local unsigned t_reader = 0;
+void flip_handler(int) {
+  flip(*g_torn_core, g_handler_counters[t_reader]);
+  g_flips[t_reader].fetch_add(1);
+}
+
+TEST(TableStress, TornSnapshotNeverJudgesWithAnotherKeysState) {
+  table_core::TableCore core(4);  // two buckets: every key's window is the whole table
+  g_torn_core = &core;
+  TableCounters setup;
+  for (FlowKey f = 1; f < core.capacity(); ++f)
+    core.upsert(
+        f, [](uint64_t&) { return false; }, [](uint64_t& st) { st = kFiller; }, keep_fillers,
+        setup);
+  flip(core, setup);
+  struct sigaction sa {};
+  sa.sa_handler = flip_handler;
+  ASSERT_EQ(sigaction(SIGUSR1, &sa, nullptr), 0);
+  constexpr unsigned kSignals = 3000;
+  std::atomic<bool> stop{false};
+  std::atomic<uint64_t> false_over{0};
+  std::vector<TableCounters> counters(3);
+  auto reader = [&](unsigned r) {
+    t_reader = r;
+    while (!stop.load(std::memory_order_relaxed)) {
+      bool over = false;
+      core.upsert(
+          kK,
+          [&](uint64_t& st) {
+            over = st != kGood;
+            return false;  // no write: the decision rests on the snapshot alone
+          },
+          [&](uint64_t& st) {
+            over = false;
+            st = kGood;
+          },
+          keep_fillers, counters[r]);
+      if (over) false_over.fetch_add(1);
+    }
+  };
+  std::thread readers[2] = {std::thread(reader, 0), std::thread(reader, 1)};
+  std::thread writer([&] {
+    while (!stop.load(std::memory_order_relaxed)) flip(core, counters[2]);
+  });
+  for (unsigned i = 0; i < kSignals; ++i) {
+    const unsigned r = i % 2;
+    const uint64_t before = g_flips[r].load();
+    pthread_kill(readers[r].native_handle(), SIGUSR1);
+    while (g_flips[r].load() == before) std::this_thread::yield();  // one flip per signal
+  }
+  stop = true;
+  for (auto& th : readers) th.join();
+  writer.join();
+  signal(SIGUSR1, SIG_DFL);
+  EXPECT_EQ(false_over.load(), 0u);
 }
 
 }  // namespace

@@ -1,0 +1,42 @@
+// Limits at scale (issue 13): every scenario of the oracle harness, figures on stdout.
+// Usage: bench_oracle [a|b|c|d|e]... (default: a b c d). (e) needs ~2 GB and a long run.
+#include <rte_eal.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "support/oracle_harness.hpp"
+
+using namespace ampguard::test;
+
+int main(int argc, char** argv) {
+  std::vector<const char*> eal = {argv[0], "--no-huge", "--no-shconf", "--no-pci",    "-l",
+                                  "0",     "-m",        "256",         "--log-level", "*:error"};
+  if (rte_eal_init(int(eal.size()), const_cast<char**>(eal.data())) < 0) return 1;
+  const Scenario all[] = {
+      {"a", 50'000, VictimSpace::spread_v4},
+      {"b", 90'000, VictimSpace::spread_v4},
+      {"c", 1'000'000, VictimSpace::random_v4},
+      {"d", 1'000'000, VictimSpace::four_slash16},
+      {"e", 10'000'000, VictimSpace::random_v4, 10'000'000},
+  };
+  std::vector<std::string> want(argv + 1, argv + argc);
+  if (want.empty()) want = {"a", "b", "c", "d"};
+  std::printf("%-3s %9s %9s %12s %12s %8s %12s %8s %12s %10s %11s\n", "sc", "victims", "entries",
+              "oracle_over", "over_fwd", "over_%", "steady_drop", "steady", "new_drop", "new",
+              "table_MB");
+  for (const Scenario& s : all) {
+    if (std::find(want.begin(), want.end(), s.name) == want.end()) continue;
+    const OracleResult r = OracleHarness(s).run();
+    std::printf("%-3s %9u %9u %12lu %12lu %8.3f %12lu %8lu %12lu %10lu %11.1f\n", s.name, s.victims,
+                s.max_entries, r.oracle_over, r.over_forwarded, r.over_forwarded_pct(),
+                r.steady_dropped, r.steady_events, r.new_dropped, r.new_events,
+                double(r.table_bytes) / 1e6);
+    std::fflush(stdout);
+  }
+  rte_eal_cleanup();
+  return 0;
+}

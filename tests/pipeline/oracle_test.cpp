@@ -1,0 +1,36 @@
+// Limits at scale against the infinite-memory oracle (issue 13): the CI scenarios (a) and (b)
+// with the kernel-exact profile's 100,000 entries; bench/oracle runs them all.
+#include <gtest/gtest.h>
+
+#include "support/oracle_harness.hpp"
+
+namespace ampguard::test {
+namespace {
+
+void expect_goals(const OracleResult& r) {
+  testing::Test::RecordProperty("oracle_over", std::to_string(r.oracle_over));
+  testing::Test::RecordProperty("over_forwarded", std::to_string(r.over_forwarded));
+  // goals: <= 1 % of the oracle's over-limit count forwarded, <= 0.1 % of legitimate dropped
+  EXPECT_LE(r.over_forwarded * 100, r.oracle_over);
+  EXPECT_LE(r.steady_dropped * 1000, r.steady_events);
+  EXPECT_LE(r.new_dropped * 1000, r.new_events);
+  // and, up to capacity, exact: the table judges every destination as the oracle does
+  EXPECT_EQ(r.over_forwarded, 0u);
+  EXPECT_EQ(r.under_dropped, 0u);
+  EXPECT_EQ(r.limiter_evictions, 0u);
+}
+
+TEST(OracleScenario, A_50kVictimsAreJudgedExactly) {
+  const OracleResult r = OracleHarness({"a", 50'000, VictimSpace::spread_v4}).run();
+  EXPECT_EQ(r.attack_events, 50'000u * 150);
+  expect_goals(r);
+}
+
+TEST(OracleScenario, B_90kVictimsAreJudgedExactly) {
+  const OracleResult r = OracleHarness({"b", 90'000, VictimSpace::spread_v4}).run();
+  EXPECT_EQ(r.attack_events, 90'000u * 150);
+  expect_goals(r);
+}
+
+}  // namespace
+}  // namespace ampguard::test

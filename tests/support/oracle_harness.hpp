@@ -1,0 +1,176 @@
+// The limits-at-scale oracle (issue 13): an in-process harness with a simulated clock that
+// feeds generated frames to the real judging code (judge_frame on plain bytes, real shared
+// tables) and, beside it, an infinite-memory model of the per-destination policy: the same
+// limiter arithmetic (rate_limit.hpp) per destination in a hash map that never forgets, and
+// the blocklist that follows from it. Millions of victims do not fit a pcap replay.
+//
+// Traffic: every victim asks (spoofed query from the outside) and receives (large response from
+// the inside) 5 times a second for the scenario's length; 1,000 steady legitimate clients get
+// one large answer every 2 s (within 50/min), and 10,000 new legitimate clients arrive during
+// the attack with 3 large answers 1 s apart, all in 198.18.0.0/15, outside the attacked space.
+// A query the dataplane drops (blocklisted source) gets no response, as with a real resolver.
+// Needs the EAL (SharedState).
+#pragma once
+
+#include <algorithm>
+#include <cstdint>
+#include <string>
+#include <unordered_map>
+
+#include "dataplane/pipeline.hpp"
+#include "support/dns_frames.hpp"
+
+namespace ampguard::test {
+
+enum class VictimSpace : uint8_t {
+  spread_v4,     // distinct addresses scattered over 10.0.0.0/8
+  random_v4,     // distinct addresses scattered over 64.0.0.0/2
+  four_slash16,  // 10.1.0.0/16 .. 10.4.0.0/16, every address (at most 262,144 distinct)
+};
+
+struct Scenario {
+  const char* name;
+  uint32_t victims;
+  VictimSpace space;
+  uint32_t max_entries = 100'000;  // limit.max-entries and block.max-entries
+  uint32_t seconds = 30;
+  uint32_t steady_clients = 1'000;
+  uint32_t new_clients = 10'000;
+};
+
+struct OracleResult {
+  uint64_t attack_events = 0;   // responses the victims would receive without any limit
+  uint64_t oracle_over = 0;     // of those, what the infinite-memory policy withholds
+  uint64_t over_forwarded = 0;  // withheld by the oracle, forwarded by the dataplane
+  uint64_t under_dropped = 0;   // forwarded by the oracle, withheld by the dataplane
+  uint64_t steady_events = 0, steady_dropped = 0;
+  uint64_t new_events = 0, new_dropped = 0;
+  uint64_t limiter_evictions = 0;
+  size_t table_bytes = 0;  // limiter + blocklist memory, fixed at construction
+
+  double over_forwarded_pct() const {
+    return oracle_over == 0 ? 0 : 100.0 * double(over_forwarded) / double(oracle_over);
+  }
+};
+
+class OracleHarness {
+ public:
+  explicit OracleHarness(const Scenario& s)
+      : s_(s),
+        shared_(sizes(s), 1),
+        query_(query_v4(kVictimV4)),
+        response_(response_v4(kVictimV4, 1200)) {
+    std::string err;
+    cfg_.allow = PrefixSet::build({}, err);
+    cfg_.deny = PrefixSet::build({}, err);
+    make_limit_profile(LimitParams{}, cfg_.limit);
+    w_.shared = &shared_;
+    w_.counters = &counters_;
+  }
+
+  OracleResult run() {
+    constexpr uint64_t kSecond = 1'000'000'000, kTick = kSecond / 5;  // 5 per second
+    const uint64_t ticks = uint64_t(s_.seconds) * 5;
+    for (uint64_t tick = 0; tick < ticks; ++tick) {
+      const uint64_t t0 = kStart + tick * kTick;
+      for (uint32_t v = 0; v < s_.victims; ++v)
+        event(victim(v), t0 + kTick * v / s_.victims, r_.attack_events, nullptr);
+      // legitimate clients between the victims' events, at fixed phases
+      if (tick % 10 == 0)
+        for (uint32_t c = 0; c < s_.steady_clients; ++c)
+          event(0xc6120000u + c, t0 + kTick * c / s_.steady_clients, r_.steady_events,
+                &r_.steady_dropped);
+      if (tick % 5 == 0) {  // each second: the new clients of this second, and their repeats
+        const uint64_t sec = tick / 5, per_sec = s_.new_clients / s_.seconds;
+        for (uint64_t back = 0; back < 3 && back <= sec; ++back)
+          for (uint64_t c = (sec - back) * per_sec; c < (sec - back + 1) * per_sec; ++c)
+            event(0xc6130000u + uint32_t(c), t0 + kTick * (c % per_sec) / per_sec, r_.new_events,
+                  &r_.new_dropped);
+      }
+    }
+    r_.limiter_evictions = counters_.tables.limiter_evictions.get();
+    r_.table_bytes = shared_.limiter.memory_bytes() + shared_.blocklist.capacity() * 16ull;
+    return r_;
+  }
+
+ private:
+  static constexpr uint64_t kStart = 1'000'000'000'000;
+  static constexpr size_t kIpSrc = 14 + 12, kIpDst = 14 + 16;
+  static constexpr unsigned kExpireEvery = 64;  // packets between expiry steps
+
+  static TableSizes sizes(const Scenario& s) {
+    TableSizes t;
+    t.limiter_entries = t.block_entries = s.max_entries;
+    return t;
+  }
+
+  uint32_t victim(uint32_t i) const {
+    switch (s_.space) {
+      case VictimSpace::spread_v4:  // an odd multiplier permutes 2^24: distinct addresses
+        return 0x0a000000u | ((i * 0x9e3779b1u) & 0xffffffu);
+      case VictimSpace::random_v4:
+        return 0x40000000u | ((i * 0x9e3779b1u) & 0x3fffffffu);
+      case VictimSpace::four_slash16:
+        return 0x0a010000u + (i % (4u << 16));
+    }
+    return 0;
+  }
+
+  static void put_v4(Bytes& frame, size_t off, uint32_t addr) {
+    for (int i = 0; i < 4; ++i) frame[off + i] = uint8_t(addr >> (24 - 8 * i));
+  }
+
+  VerdictReason judge(PortSide side, Bytes& frame, uint64_t now_ns) {
+    uint32_t len = uint32_t(frame.size());
+    const VerdictReason r = judge_frame(w_, cfg_, side, frame.data(), &len, now_ns).reason;
+    if (++packets_ % kExpireEvery == 0) {
+      shared_.limiter.expire_step(cfg_.limit, cfg_.idle_expire_ns, now_ns, counters_.tables);
+      shared_.blocklist.expire_step(now_ns, counters_.tables);
+    }
+    return r;
+  }
+
+  // The infinite-memory policy: true when it forwards a response to addr at now_ns.
+  bool oracle_forwards(uint32_t addr, uint64_t now_ns) {
+    Model& m = model_[addr];
+    if (m.blocked_until > now_ns) return false;  // its spoofed query is dropped
+    const uint64_t clock = limit_clock(cfg_.limit, now_ns);
+    if (!m.seen) m.state = limit_fresh_state(cfg_.limit, clock), m.seen = true;
+    if (limit_charge(cfg_.limit, m.state, limit_cost(cfg_.limit, 1200), clock)) return true;
+    m.blocked_until = now_ns + cfg_.block_timeout_ns;
+    return false;
+  }
+
+  // One query from addr and, unless the dataplane dropped it, the resolver's large answer.
+  void event(uint32_t addr, uint64_t now_ns, uint64_t& events, uint64_t* dropped) {
+    ++events;
+    const bool oracle = oracle_forwards(addr, now_ns);
+    put_v4(query_, kIpSrc, addr);
+    bool forwarded = reason_action(judge(PortSide::outside, query_, now_ns)) == Action::forward;
+    if (forwarded) {
+      put_v4(response_, kIpDst, addr);
+      forwarded = reason_action(judge(PortSide::inside, response_, now_ns)) == Action::forward;
+    }
+    if (!oracle) r_.oracle_over += dropped == nullptr;
+    if (!oracle && forwarded) r_.over_forwarded++;
+    if (oracle && !forwarded) r_.under_dropped++;
+    if (dropped != nullptr && !forwarded) ++*dropped;
+  }
+
+  struct Model {
+    uint64_t state = 0, blocked_until = 0;
+    bool seen = false;
+  };
+
+  Scenario s_;
+  SharedState shared_;
+  DataplaneConfig cfg_;
+  WorkerCounters counters_;
+  WorkerContext w_;
+  Bytes query_, response_;
+  std::unordered_map<uint32_t, Model> model_;
+  uint64_t packets_ = 0;
+  OracleResult r_;
+};
+
+}  // namespace ampguard::test
