@@ -48,14 +48,15 @@ TEST(Bypass, FragmentTableIsSizedWithTheLimiter) {
 TEST(Bypass, TailOfATruncatedDatagramStaysDroppedWhenTheTableFills) {
   Settings s;
   s.truncate_above = 1232;
-  s.tables.limiter_entries = 8;  // the fragment table is then one window of 8
+  s.tables.limiter_entries = 8;  // the fragment table is then 16 slots: 4 buckets of 4
   PipelineHarness h(s);
-  ASSERT_EQ(h.runtime().shared().fragments.capacity(), 8u);
+  ASSERT_EQ(h.runtime().shared().fragments.capacity(), 16u);
   const auto truncated = test::fragmented_response_v4(test::kVictimV4, 3000, 0x77);
   h.send(kIn, truncated[0]);
   ASSERT_EQ(h.transmitted(kOut).size(), 1u);
-  // Eight small fragmented answers to other clients fill the window with pass verdicts.
-  for (uint8_t c = 1; c <= 8; ++c) {
+  // Twice as many small fragmented answers to other clients as there are slots: every window,
+  // the truncated datagram's too, fills with pass verdicts and keeps evicting.
+  for (uint8_t c = 1; c <= 32; ++c) {
     const auto frags = test::fragments_v4(
         test::response_v4({198, 18, 5, c}, 600, uint16_t(0x200 + c)), test::kFromResolver, 400);
     h.send(kIn, frags);
