@@ -2,7 +2,9 @@
 
 #include <rte_ethdev.h>
 
+#include <cstdio>
 #include <cstring>
+#include <utility>
 
 namespace ampguard {
 
@@ -15,6 +17,41 @@ uint16_t usable_queues(uint16_t port_id, uint16_t wanted) {
   return q == 0 ? 1 : q;
 }
 
+uint64_t rss_hash_fields(PortSide side, uint64_t offered) {
+  // Keep one destination (inside) or one source (outside) on one worker.
+  const uint64_t only =
+      side == PortSide::inside ? RTE_ETH_RSS_L3_DST_ONLY : RTE_ETH_RSS_L3_SRC_ONLY;
+  uint64_t hf = RTE_ETH_RSS_IP & offered;
+  if ((offered & only) == 0) return hf;  // no L3-only: UDP/TCP types would hash on ports too
+  // NICs that classify by packet type (i40e, ice) hash only the types named: name UDP and TCP
+  // as well, all on one address, so unfragmented answers and their fragments share a queue.
+  constexpr uint64_t kL4 = RTE_ETH_RSS_NONFRAG_IPV4_UDP | RTE_ETH_RSS_NONFRAG_IPV6_UDP |
+                           RTE_ETH_RSS_NONFRAG_IPV4_TCP | RTE_ETH_RSS_NONFRAG_IPV6_TCP;
+  return hf | (kL4 & offered) | only;
+}
+
+std::string rss_types_text(uint64_t hf) {
+  static const std::pair<uint64_t, const char*> kNames[] = {
+      {RTE_ETH_RSS_IPV4, "ipv4"},
+      {RTE_ETH_RSS_FRAG_IPV4, "ipv4-frag"},
+      {RTE_ETH_RSS_NONFRAG_IPV4_UDP, "ipv4-udp"},
+      {RTE_ETH_RSS_NONFRAG_IPV4_TCP, "ipv4-tcp"},
+      {RTE_ETH_RSS_NONFRAG_IPV4_OTHER, "ipv4-other"},
+      {RTE_ETH_RSS_IPV6, "ipv6"},
+      {RTE_ETH_RSS_FRAG_IPV6, "ipv6-frag"},
+      {RTE_ETH_RSS_NONFRAG_IPV6_UDP, "ipv6-udp"},
+      {RTE_ETH_RSS_NONFRAG_IPV6_TCP, "ipv6-tcp"},
+      {RTE_ETH_RSS_NONFRAG_IPV6_OTHER, "ipv6-other"},
+      {RTE_ETH_RSS_IPV6_EX, "ipv6-ex"},
+      {RTE_ETH_RSS_L3_SRC_ONLY, "l3-src-only"},
+      {RTE_ETH_RSS_L3_DST_ONLY, "l3-dst-only"},
+  };
+  std::string out;
+  for (const auto& [bit, name] : kNames)
+    if ((hf & bit) != 0) out += (out.empty() ? "" : " ") + std::string(name);
+  return out.empty() ? "none" : out;
+}
+
 std::string start_port(const PortSetup& s, rte_mempool* pool) {
   const std::string name =
       "port " + std::to_string(s.port_id) + " (" + port_side_name(s.side) + ")";
@@ -24,13 +61,10 @@ std::string start_port(const PortSetup& s, rte_mempool* pool) {
 
   rte_eth_conf conf{};
   if (s.queues > 1) {
-    // Keep one destination (inside) or one source (outside) on one worker.
-    const uint64_t only =
-        s.side == PortSide::inside ? RTE_ETH_RSS_L3_DST_ONLY : RTE_ETH_RSS_L3_SRC_ONLY;
-    uint64_t hf = RTE_ETH_RSS_IP & info.flow_type_rss_offloads;
-    if ((info.flow_type_rss_offloads & only) != 0) hf |= only;
     conf.rxmode.mq_mode = RTE_ETH_MQ_RX_RSS;
-    conf.rx_adv_conf.rss_conf.rss_hf = hf;
+    conf.rx_adv_conf.rss_conf.rss_hf = rss_hash_fields(s.side, info.flow_type_rss_offloads);
+    std::printf("ampguard: %s: RSS over %u queues on %s\n", name.c_str(), s.queues,
+                rss_types_text(conf.rx_adv_conf.rss_conf.rss_hf).c_str());
   }
   int rc = rte_eth_dev_configure(s.port_id, s.queues, s.queues, &conf);
   if (rc != 0) return name + ": configure failed: " + std::strerror(-rc);

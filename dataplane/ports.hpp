@@ -23,6 +23,12 @@ struct PortSetup {
 // Queue pairs the port can give `wanted` workers: min(wanted, device maximum).
 uint16_t usable_queues(uint16_t port_id, uint16_t wanted);
 
+// The RSS hash fields to request on `side` from a device offering `offered`
+// (dev_info.flow_type_rss_offloads); never a bit it does not offer.
+uint64_t rss_hash_fields(PortSide side, uint64_t offered);
+// The hash fields as words for the start-up log ("ipv4 ipv4-udp ... l3-dst-only"; "none").
+std::string rss_types_text(uint64_t hf);
+
 // Configures, sets up queues on `pool` and starts the port in promiscuous mode (a bump in the
 // wire forwards frames for every MAC). Returns "" or the reason it failed.
 std::string start_port(const PortSetup& setup, rte_mempool* pool);
