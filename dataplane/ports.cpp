@@ -1,7 +1,10 @@
 #include "dataplane/ports.hpp"
 
 #include <rte_ethdev.h>
+#include <rte_lcore.h>
+#include <rte_mbuf.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
 #include <utility>
@@ -52,6 +55,25 @@ std::string rss_types_text(uint64_t hf) {
   return out.empty() ? "none" : out;
 }
 
+uint16_t mbuf_data_room(uint16_t mtu) {
+  // Ethernet, two VLAN tags and the FCS some PMDs DMA before stripping it.
+  const uint32_t room =
+      RTE_PKTMBUF_HEADROOM + mtu + RTE_ETHER_HDR_LEN + 2 * RTE_VLAN_HLEN + RTE_ETHER_CRC_LEN;
+  return uint16_t(std::max<uint32_t>(room, RTE_MBUF_DEFAULT_BUF_SIZE));
+}
+
+int ports_socket(uint16_t inside, uint16_t outside) {
+  const int in = rte_eth_dev_socket_id(inside), out = rte_eth_dev_socket_id(outside);
+  if (in >= 0 && out >= 0 && in != out)
+    std::printf(
+        "ampguard: the ports sit on NUMA sockets %d and %d: the packet pool goes on %d, "
+        "the outside port crosses the interconnect\n",
+        in, out, in);
+  if (in >= 0) return in;
+  if (out >= 0) return out;
+  return int(rte_socket_id());
+}
+
 std::string start_port(const PortSetup& s, rte_mempool* pool) {
   const std::string name =
       "port " + std::to_string(s.port_id) + " (" + port_side_name(s.side) + ")";
@@ -59,7 +81,15 @@ std::string start_port(const PortSetup& s, rte_mempool* pool) {
   rte_eth_dev_info info{};
   if (rte_eth_dev_info_get(s.port_id, &info) != 0) return name + ": cannot read device info";
 
+  if (s.mtu > info.max_mtu)
+    return name + ": ports.mtu " + std::to_string(s.mtu) + " is above the device's maximum " +
+           std::to_string(info.max_mtu);
   rte_eth_conf conf{};
+  conf.rxmode.mtu = s.mtu;
+  // Every mbuf comes from one pool with a reference count of one: the PMD may free TX bursts
+  // straight back to the pool's cache.
+  if ((info.tx_offload_capa & RTE_ETH_TX_OFFLOAD_MBUF_FAST_FREE) != 0)
+    conf.txmode.offloads |= RTE_ETH_TX_OFFLOAD_MBUF_FAST_FREE;
   if (s.queues > 1) {
     conf.rxmode.mq_mode = RTE_ETH_MQ_RX_RSS;
     conf.rx_adv_conf.rss_conf.rss_hf = rss_hash_fields(s.side, info.flow_type_rss_offloads);
@@ -77,6 +107,11 @@ std::string start_port(const PortSetup& s, rte_mempool* pool) {
     rc = rte_eth_tx_queue_setup(s.port_id, q, txd, socket, nullptr);
     if (rc != 0) return name + ": TX queue setup failed: " + std::strerror(-rc);
   }
+  std::printf(
+      "ampguard: %s: %s on socket %d, mtu %u, %u queue pair(s) of %u/%u descriptors, "
+      "TX offloads: %s\n",
+      name.c_str(), info.driver_name, socket, s.mtu, s.queues, rxd, txd,
+      conf.txmode.offloads & RTE_ETH_TX_OFFLOAD_MBUF_FAST_FREE ? "mbuf_fast_free" : "none");
   rc = rte_eth_dev_start(s.port_id);
   if (rc != 0) return name + ": start failed: " + std::strerror(-rc);
   // Not every vdev supports promiscuous mode; those already deliver every frame.

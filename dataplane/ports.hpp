@@ -18,7 +18,13 @@ struct PortSetup {
   uint16_t queues = 1;
   uint16_t rx_descriptors = 1024;
   uint16_t tx_descriptors = 1024;
+  uint16_t mtu = 1500;  // every RX mbuf of the pool holds a frame this long in one segment
 };
+
+// The pool's data room for single-segment frames of `mtu` (at least DPDK's default).
+uint16_t mbuf_data_room(uint16_t mtu);
+// The socket to place the pool on: the ports' (SOCKET_ID_ANY for vdevs: the caller's).
+int ports_socket(uint16_t inside, uint16_t outside);
 
 // Queue pairs the port can give `wanted` workers: min(wanted, device maximum).
 uint16_t usable_queues(uint16_t port_id, uint16_t wanted);
