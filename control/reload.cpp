@@ -24,6 +24,7 @@ std::vector<std::string> keep_restart_only(const Settings& running, Settings& ne
   next.rx_descriptors = running.rx_descriptors;
   next.tx_descriptors = running.tx_descriptors;
   next.mbufs = running.mbufs;
+  next.mtu = running.mtu;  // the pool's data room and the ports' MTU are set at start
   next.tables = running.tables;
   next.metrics_listen = running.metrics_listen;
   next.control_socket = running.control_socket;

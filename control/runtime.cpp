@@ -95,8 +95,11 @@ std::string Runtime::start() {
   if (mbufs == 0)
     mbufs = 2u * queues * (s.rx_descriptors + s.tx_descriptors) +
             lcores * (kMbufCache + 2 * kBurstSize) + 1024;
-  pool_ = rte_pktmbuf_pool_create("ampguard_mbufs", mbufs, kMbufCache, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
-                                  int(rte_socket_id()));
+  // On the ports' socket: the NIC DMAs into these buffers and the workers read them.
+  const int socket = ports_socket(s.inside_port, s.outside_port);
+  const uint16_t mtu = uint16_t(s.mtu);
+  pool_ =
+      rte_pktmbuf_pool_create("ampguard_mbufs", mbufs, kMbufCache, 0, mbuf_data_room(mtu), socket);
   if (pool_ == nullptr)
     return "cannot allocate " + std::to_string(mbufs) + " mbufs: " + rte_strerror(rte_errno) +
            " (more hugepages, or a smaller ports.mbufs)";
@@ -109,6 +112,7 @@ std::string Runtime::start() {
     ps.queues = queues;
     ps.rx_descriptors = s.rx_descriptors;
     ps.tx_descriptors = s.tx_descriptors;
+    ps.mtu = mtu;
     const std::string err = start_port(ps, pool_);
     if (!err.empty()) return err;
   }

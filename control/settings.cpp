@@ -24,7 +24,13 @@ po::options_description describe(Settings& s) {
       "ports.tx-descriptors", po::value(&s.tx_descriptors)->default_value(s.tx_descriptors),
       "TX ring size per queue")("ports.mbufs", po::value(&s.mbufs)->default_value(s.mbufs),
                                 "mbufs in the packet pool (0: sized for the queues; net_pcap "
-                                "infinite_rx needs every frame of its pcaps)");
+                                "infinite_rx needs every frame of its pcaps)")(
+      "ports.mtu", po::value(&s.mtu)->default_value(s.mtu),
+      "largest IP packet forwarded (1280-9702; jumbo frames up to it, longer ones dropped and "
+      "counted as oversize); mbufs are sized for it")(
+      "ports.idle-pause", po::value(&s.idle_pause)->default_value(s.idle_pause),
+      "when RX stays empty, workers sleep this long between polls (0: busy-poll; at most 1ms; "
+      "e.g. 50us)");
   po::options_description limit("Limiter (large responses leaving the resolver)");
   limit.add_options()("limit.mode", po::value(&s.limit_mode)->default_value(s.limit_mode),
                       "packets (the kernel recipe as it runs) or bytes (what the recipe meant)")(
@@ -194,6 +200,11 @@ std::string parse_service_ports(const std::string& text, uint16_t* ports, uint8_
 
 const std::vector<std::string> kCliOnly = {"help", "config", "demo"};
 
+// IPv6's minimum link MTU; the largest jumbo MTU common NICs (ice, i40e) take.
+constexpr uint64_t kMinMtu = 1280, kMaxMtu = 9702;
+// A bounded sleep: longer would let a burst overflow the RX ring before the worker wakes.
+constexpr uint64_t kMaxIdlePauseNs = 1'000'000;
+
 // Values Boost takes as text but ampguard reads with units or as a choice.
 std::string check_value(const std::string& option, const std::string& value) {
   uint64_t n = 0, period = 0;
@@ -202,6 +213,16 @@ std::string check_value(const std::string& option, const std::string& value) {
       option == "block.fragment-timeout" || option == "block.save-interval" ||
       option == "log.address-interval")
     return parse_duration_ns(value, n);
+  if (option == "ports.idle-pause") {
+    const std::string err = parse_duration_ns(value, n);
+    if (!err.empty()) return err;
+    if (n > kMaxIdlePauseNs) return "must be at most 1ms";
+    return "";
+  }
+  if (option == "ports.mtu" &&
+      (value.empty() || value.find_first_not_of("0123456789") != value.npos || value.size() > 5 ||
+       std::stoul(value) < kMinMtu || std::stoul(value) > kMaxMtu))
+    return "must be 1280-9702";
   if (option == "limit.rate") return parse_rate(value, mode, n, period);
   if (option == "limit.mode" && value != "packets" && value != "bytes")
     return "'" + value + "' is neither packets nor bytes";
@@ -285,6 +306,8 @@ std::vector<std::pair<std::string, std::string>> effective_options(const Setting
       {"ports.rx-descriptors", num(s.rx_descriptors)},
       {"ports.tx-descriptors", num(s.tx_descriptors)},
       {"ports.mbufs", num(s.mbufs)},
+      {"ports.mtu", num(s.mtu)},
+      {"ports.idle-pause", s.idle_pause},
       {"limit.mode", s.limit_mode},
       {"limit.rate", !s.limit_rate.empty() ? s.limit_rate
                      : bytes               ? "50kB/min"
@@ -353,11 +376,10 @@ std::string render_config(const Settings& s) {
 
 std::vector<std::string> restart_only_options() {
   // limit.prefix-*: every table key is masked with them; limit.hz: the limiter's state units.
-  return {"ports.inside",         "ports.outside", "ports.rx-descriptors",
-          "ports.tx-descriptors", "ports.mbufs",   "limit.max-entries",
-          "block.max-entries",    "limit.mode",    "limit.prefix-v4",
-          "limit.prefix-v6",      "limit.hz",      "metrics.listen",
-          "control.socket",       "exit-when-idle"};
+  return {"ports.inside",   "ports.outside",   "ports.rx-descriptors", "ports.tx-descriptors",
+          "ports.mbufs",    "ports.mtu",       "limit.max-entries",    "block.max-entries",
+          "limit.mode",     "limit.prefix-v4", "limit.prefix-v6",      "limit.hz",
+          "metrics.listen", "control.socket",  "exit-when-idle"};
 }
 
 std::string build_dataplane_config(const Settings& s, DataplaneConfig& out) {
@@ -438,6 +460,11 @@ std::string build_dataplane_config(const Settings& s, DataplaneConfig& out) {
   if (!allow) return "allow: " + err;
   auto deny = PrefixSet::build(s.deny, err);
   if (!deny) return "deny: " + err;
+  if (s.mtu < kMinMtu || s.mtu > kMaxMtu) return "ports.mtu: must be 1280-9702";
+  out.max_frame_len = s.mtu + kL2Overhead;
+  if (!(err = parse_duration_ns(s.idle_pause, out.idle_pause_ns)).empty())
+    return "ports.idle-pause: " + err;
+  if (out.idle_pause_ns > kMaxIdlePauseNs) return "ports.idle-pause: must be at most 1ms";
   out.allow = std::move(allow);
   out.deny = std::move(deny);
   return "";

@@ -24,7 +24,9 @@ struct Settings {
   uint16_t outside_port = 1;
   uint16_t rx_descriptors = 1024;
   uint16_t tx_descriptors = 1024;
-  uint32_t mbufs = 0;  // 0: enough for every queue
+  uint32_t mbufs = 0;            // 0: enough for every queue
+  uint32_t mtu = 1500;           // longest IP packet forwarded; mbufs sized for it
+  std::string idle_pause = "0";  // sleep this long when RX is empty ("0": busy-poll)
   // limit.*, block.*, allow, deny, dry-run, any.*, truncate.*
   std::string limit_mode = "packets";
   std::string limit_rate;   // default by mode: 50/min or 50kB/min

@@ -46,6 +46,7 @@ void add_worker_counters(const WorkerCounters& w, StatsTotals& t, uint64_t& firs
   tt.fragment_evictions += tc.fragment_evictions.get();
   tt.cas_retries += tc.cas_retries.get();
   t.workers++;
+  t.idle_pauses += w.idle_pauses.get();
   const uint64_t first = w.first_rx_tsc.get(), last = w.last_rx_tsc.get();
   if (first != 0 && (first_tsc == 0 || first < first_tsc)) first_tsc = first;
   if (last > last_tsc) last_tsc = last;
@@ -54,7 +55,8 @@ void add_worker_counters(const WorkerCounters& w, StatsTotals& t, uint64_t& firs
 std::string stats_json(const StatsTotals& t) {
   std::ostringstream o;
   o << "{\n  \"workers\": " << t.workers << ",\n  \"config_generation\": " << t.config_generation
-    << ",\n  \"forwarding_seconds\": " << t.forwarding_seconds << ",\n  \"ports\": {";
+    << ",\n  \"forwarding_seconds\": " << t.forwarding_seconds
+    << ",\n  \"idle_pauses\": " << t.idle_pauses << ",\n  \"ports\": {";
   for (unsigned p = 0; p < kPortSides; ++p) {
     const PortTotals& c = t.port[p];
     o << (p ? "," : "") << "\n    \"" << port_side_name(PortSide(p)) << "\": {"

@@ -34,6 +34,7 @@ struct StatsTotals {
   TableTotals tables;
   uint64_t capture_frames = 0, capture_missed = 0;  // ampguardctl capture: copied, ring full
   uint64_t workers = 0;
+  uint64_t idle_pauses = 0;  // ports.idle-pause sleeps, all workers
   uint64_t config_generation = 0;
   double forwarding_seconds = 0;  // first RX to last RX over all workers
 };

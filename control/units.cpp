@@ -32,7 +32,9 @@ std::string parse_duration_ns(const std::string& text, uint64_t& ns) {
   std::string unit;
   if (!split_number(text, v, unit)) return "'" + text + "' is not a duration (e.g. 600s, 10m)";
   uint64_t scale;
-  if (unit.empty() || unit == "s")
+  if (unit == "us")
+    scale = 1'000;
+  else if (unit.empty() || unit == "s")
     scale = 1'000'000'000;
   else if (unit == "ms")
     scale = 1'000'000;
@@ -43,7 +45,7 @@ std::string parse_duration_ns(const std::string& text, uint64_t& ns) {
   else if (unit == "d")
     scale = 86'400'000'000'000;
   else
-    return "'" + text + "': unknown duration unit '" + unit + "' (ms, s, m, h, d)";
+    return "'" + text + "': unknown duration unit '" + unit + "' (us, ms, s, m, h, d)";
   if (!checked_mul(v, scale, ns)) return "'" + text + "' is too long";
   return "";
 }

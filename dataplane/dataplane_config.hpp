@@ -18,6 +18,8 @@ enum class AnyAction : uint8_t { tc, drop, pass };
 enum class LimitedAction : uint8_t { drop, tc };
 
 inline constexpr unsigned kMaxServicePorts = 8;
+// Ethernet header and two VLAN tags (QinQ) around an MTU-sized IP packet; no FCS (stripped).
+inline constexpr uint32_t kL2Overhead = 14 + 2 * 4;
 
 struct DataplaneConfig {
   uint64_t generation = 0;
@@ -40,6 +42,10 @@ struct DataplaneConfig {
   // later fragments are matched to their first fragment for this long
   uint64_t fragment_timeout_ns = 2'000'000'000;
   bool dry_run = false;
+  // ports.mtu: longer frames (or chained mbufs) are dropped as oversize
+  uint32_t max_frame_len = 1500 + kL2Overhead;
+  // ports.idle-pause: a worker whose RX stays empty sleeps this long per loop (0: never)
+  uint64_t idle_pause_ns = 0;
   // any.*, truncate.*
   AnyAction any_action = AnyAction::tc;
   uint16_t edns_udp_size = 1232;

@@ -245,11 +245,15 @@ struct BurstTally {
   }
 };
 
+// wire_len: the whole frame (all segments); UINT32_MAX for a chained mbuf, whose later
+// segments the parser never sees.
 Judgement judge_parsed(WorkerContext& w, const DataplaneConfig& cfg, PortSide side, uint8_t* frame,
-                       uint32_t* len, PacketView& v, BurstTally& t) {
+                       uint32_t* len, PacketView& v, BurstTally& t, uint32_t wire_len) {
   const uint32_t in_len = *len;
   Decision d;
-  if (v.l3 == L3::none) {
+  if (wire_len > cfg.max_frame_len) [[unlikely]] {
+    d = decided(VerdictReason::oversize);
+  } else if (v.l3 == L3::none) {
     d = decided(v.status == ParseStatus::ok ? VerdictReason::non_ip : VerdictReason::malformed);
   } else {
     d = side == PortSide::outside ? judge_outside(w, cfg, frame, len, v)
@@ -281,7 +285,7 @@ Judgement judge_frame(WorkerContext& w, const DataplaneConfig& cfg, PortSide sid
   PacketView v;
   parse_frame(frame, *len, v);
   BurstTally t;
-  const Judgement j = judge_parsed(w, cfg, side, frame, len, v, t);
+  const Judgement j = judge_parsed(w, cfg, side, frame, len, v, t, *len);
   t.flush(*w.counters, w.counters->port[unsigned(side)]);
   return j;
 }
@@ -308,8 +312,9 @@ void process_burst(WorkerContext& w, const DataplaneConfig& cfg, PortSide side,
     const uint32_t in_len = rte_pktmbuf_data_len(m);
     uint32_t len = in_len;
     rx_bytes += rte_pktmbuf_pkt_len(m);
+    const uint32_t wire_len = m->nb_segs == 1 ? in_len : UINT32_MAX;
     const Judgement j =
-        judge_parsed(w, cfg, side, rte_pktmbuf_mtod(m, uint8_t*), &len, views[i], t);
+        judge_parsed(w, cfg, side, rte_pktmbuf_mtod(m, uint8_t*), &len, views[i], t, wire_len);
     if (len != in_len) rte_pktmbuf_trim(m, uint16_t(in_len - len));
     if (capture != 0) [[unlikely]]
       w.shared->capture.offer(capture, m, j.reason, side, now_ns);

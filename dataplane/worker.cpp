@@ -12,6 +12,10 @@ const std::atomic<bool>* g_stop = nullptr;
 // per-burst cost while still walking a 100k-entry table many times a second.
 constexpr uint32_t kExpireEvery = 16;
 
+// ports.idle-pause: sleep only after this many empty loops in a row, so that the gaps inside
+// a busy stream never cost a wake-up.
+constexpr uint32_t kEmptyLoopsBeforePause = 256;
+
 }  // namespace
 
 Worker::Worker(uint16_t id, WorkerPorts ports, SharedState& shared, WorkerCounters& counters)
@@ -43,11 +47,11 @@ void Worker::transmit(uint16_t port, rte_mbuf** pkts, uint16_t n, PortCounters& 
   }
 }
 
-void Worker::poll(PortSide side, const DataplaneConfig& cfg, uint64_t now_ns) {
+uint16_t Worker::poll(PortSide side, const DataplaneConfig& cfg, uint64_t now_ns) {
   rte_mbuf* pkts[kBurstSize];
   const uint16_t port = ports_.port[unsigned(side)];
   const uint16_t n = rte_eth_rx_burst(port, ports_.queue, pkts, kBurstSize);
-  if (n == 0) return;
+  if (n == 0) return 0;
   WorkerCounters& c = *ctx_.counters;
   if (c.first_rx_tsc.get() == 0) c.first_rx_tsc.set(rte_rdtsc());
   c.busy_polls.add();
@@ -58,6 +62,7 @@ void Worker::poll(PortSide side, const DataplaneConfig& cfg, uint64_t now_ns) {
   transmit(port, out.to_same, out.n_same, c.port[unsigned(side)]);
   if (out.n_drop != 0) rte_pktmbuf_free_bulk(out.drop, out.n_drop);
   c.last_rx_tsc.set(rte_rdtsc());
+  return n;
 }
 
 void Worker::run(const std::atomic<bool>& stop) {
@@ -65,13 +70,13 @@ void Worker::run(const std::atomic<bool>& stop) {
   rte_rcu_qsbr_thread_register(shared.qsbr, ctx_.id);
   rte_rcu_qsbr_thread_online(shared.qsbr, ctx_.id);
   WorkerCounters& c = *ctx_.counters;
-  uint32_t loops = 0;
+  uint32_t loops = 0, empty_loops = 0;
   // relaxed: the flag only asks us to stop; nothing is published through it.
   while (!stop.load(std::memory_order_relaxed)) {
     const uint64_t now_ns = shared.now_ns();  // the TSC, read once per loop
     const DataplaneConfig& cfg = *shared.config();
-    poll(PortSide::inside, cfg, now_ns);
-    poll(PortSide::outside, cfg, now_ns);
+    const uint32_t got = poll(PortSide::inside, cfg, now_ns) + poll(PortSide::outside, cfg, now_ns);
+    const uint64_t pause_ns = cfg.idle_pause_ns;
     if (++loops % kExpireEvery == 0) {
       shared.limiter.expire_step(cfg.limit, cfg.idle_expire_ns, now_ns, c.tables);
       shared.blocklist.expire_step(now_ns, c.tables);
@@ -79,6 +84,15 @@ void Worker::run(const std::atomic<bool>& stop) {
     c.polls.add();
     // Past this point we hold no reference to cfg: a reload may free it.
     rte_rcu_qsbr_quiescent(shared.qsbr, ctx_.id);
+    empty_loops = got != 0 ? 0 : empty_loops + 1;
+    if (pause_ns != 0 && empty_loops >= kEmptyLoopsBeforePause) [[unlikely]] {
+      // A plain nanosleep, not rte_power_ethdev_pmgmt_queue_enable: its pause and monitor modes
+      // keep the thread on the CPU (TPAUSE/UMWAIT; monitor needs a PMD monitor address, which
+      // vdevs lack) and scale mode needs cpufreq; only a sleep lets other processes have the
+      // core. At most ports.idle-pause (<= 1 ms) + timer slack, only after a run of empty polls.
+      rte_delay_us_sleep(unsigned((pause_ns + 999) / 1000));
+      c.idle_pauses.add();
+    }
   }
   rte_rcu_qsbr_thread_offline(shared.qsbr, ctx_.id);
   rte_rcu_qsbr_thread_unregister(shared.qsbr, ctx_.id);

@@ -30,7 +30,8 @@ class Worker {
   static void set_stop_flag(const std::atomic<bool>* stop);
 
  private:
-  void poll(PortSide side, const DataplaneConfig& cfg, uint64_t now_ns);
+  // Returns the frames received (0: the RX queue was empty).
+  uint16_t poll(PortSide side, const DataplaneConfig& cfg, uint64_t now_ns);
   void transmit(uint16_t port, rte_mbuf** pkts, uint16_t n, PortCounters& pc);
 
   WorkerContext ctx_;

@@ -66,6 +66,7 @@ struct alignas(64) WorkerCounters {
   SingleWriterCounter block_events, block_events_dropped;  // event ring full
   TableCounters tables;
   SingleWriterCounter polls, busy_polls;
+  SingleWriterCounter idle_pauses;                // ports.idle-pause sleeps taken with RX empty
   SingleWriterCounter first_rx_tsc, last_rx_tsc;  // for forwarding-time rates
 };
 

@@ -144,6 +144,7 @@ TEST(Defence, BytesModeLimitsBytes) {
   s.limit_mode = "bytes";
   s.limit_rate = "50kB/min";
   s.limit_burst = "10kB";
+  s.mtu = 9000;  // the 2000-byte responses below are unfragmented: jumbo frames
   PipelineHarness h(s);
   // 10240 bytes of burst: ten 1000-byte responses fit, the eleventh does not.
   const auto burst = responses_to(kVictim, 12, 1000);

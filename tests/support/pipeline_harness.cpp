@@ -8,6 +8,8 @@
 #include <cstring>
 #include <thread>
 
+#include "dataplane/ports.hpp"
+
 namespace ampguard::test {
 
 PipelineHarness::PipelineHarness(Settings settings) {
@@ -24,7 +26,9 @@ PipelineHarness::PipelineHarness(Settings settings) {
       throw std::runtime_error("rte_eth_from_rings failed");
   }
   pool_ =
-      rte_pktmbuf_pool_create("test_frames", 8191, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE, SOCKET_ID_ANY);
+      // The runtime's own data room for ports.mtu: a frame the NIC could deliver fits one mbuf.
+      rte_pktmbuf_pool_create("test_frames", 8191, 0, 0, mbuf_data_room(uint16_t(settings.mtu)),
+                              SOCKET_ID_ANY);
   if (pool_ == nullptr) throw std::runtime_error("test mbuf pool failed");
   settings.rx_descriptors = 256;
   settings.tx_descriptors = 256;

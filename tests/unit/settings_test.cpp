@@ -117,7 +117,7 @@ TEST(Settings, BadFilesNameFileLineAndReason) {
             "FILE:2: expected 'key = value', '[section]' or a comment");
   EXPECT_EQ(
       load_error("[block]\ntimeout = 10 parsecs\n"),
-      "FILE:2: block.timeout: '10 parsecs': unknown duration unit ' parsecs' (ms, s, m, h, d)");
+      "FILE:2: block.timeout: '10 parsecs': unknown duration unit ' parsecs' (us, ms, s, m, h, d)");
   EXPECT_EQ(load_error("[limit]\nmin-size = abc\n"),
             "FILE:2: limit.min-size: the argument ('abc') for option 'limit.min-size' is invalid");
   EXPECT_EQ(load_error("[limit]\nmode = fast\n"),
@@ -153,6 +153,23 @@ TEST(Settings, BadBlocklistAndSlipOptionsNameFileLineAndReason) {
   EXPECT_EQ(s.block_service_ports, "53,853");
   EXPECT_EQ(s.block_query_action, "tc");
   EXPECT_EQ(s.block_slip, 1u);
+}
+
+// Issue 17: jumbo MTU and the idle pause are checked like every option.
+TEST(Settings, BadMtuAndIdlePauseNameFileLineAndReason) {
+  EXPECT_EQ(load_error("[ports]\nmtu = 100\n"), "FILE:2: ports.mtu: must be 1280-9702");
+  EXPECT_EQ(load_error("\n[ports]\nmtu = 9703\n"), "FILE:3: ports.mtu: must be 1280-9702");
+  EXPECT_EQ(load_error("[ports]\nidle-pause = 2ms\n"),
+            "FILE:2: ports.idle-pause: must be at most 1ms");
+  EXPECT_EQ(load_error("[ports]\nidle-pause = soon\n"),
+            "FILE:2: ports.idle-pause: 'soon' is not a duration (e.g. 600s, 10m)");
+  TempFile ok("[ports]\nmtu = 9000\nidle-pause = 50us\n");
+  Settings s;
+  ASSERT_EQ(load_settings(ok.path(), {}, s), "");
+  EXPECT_EQ(s.mtu, 9000u);
+  EXPECT_EQ(s.idle_pause, "50us");
+  const auto r = restart_only_options();
+  EXPECT_NE(std::find(r.begin(), r.end(), "ports.mtu"), r.end());
 }
 
 TEST(Settings, ControlCharactersInAFileAreEscaped) {
