@@ -41,7 +41,10 @@ enum class Action : uint8_t { forward, drop, reply };
   X(over_limit_tc, forward,                                                                     \
     "over-limit response sent in its truncated form (limit.over-action = tc, slipped)")         \
   X(fragment_unmatched_over_limit, drop,                                                        \
-    "unmatched later fragment charged as a large response and over its destination's limit")
+    "unmatched later fragment charged as a large response and over its destination's limit")    \
+  X(over_pressure_budget, drop,                                                                 \
+    "large response to a destination the full limiter table cannot place, over the global "     \
+    "pressure budget (limit.pressure-rate)")
 
 enum class VerdictReason : uint8_t {
 #define AMPGUARD_X(name, action, help) name,

@@ -25,15 +25,16 @@ int main(int argc, char** argv) {
   };
   std::vector<std::string> want(argv + 1, argv + argc);
   if (want.empty()) want = {"a", "b", "c", "d"};
-  std::printf("%-3s %9s %9s %12s %12s %8s %12s %8s %12s %10s %11s\n", "sc", "victims", "entries",
-              "oracle_over", "over_fwd", "over_%", "steady_drop", "steady", "new_drop", "new",
-              "table_MB");
+  std::printf("%-3s %9s %9s %12s %12s %8s %12s %8s %12s %10s %12s %12s %11s\n", "sc", "victims",
+              "entries", "oracle_over", "over_fwd", "over_%", "steady_drop", "steady", "new_drop",
+              "new", "pressure_drop", "pressure_max", "table_MB");
   for (const Scenario& s : all) {
     if (std::find(want.begin(), want.end(), s.name) == want.end()) continue;
     const OracleResult r = OracleHarness(s).run();
-    std::printf("%-3s %9u %9u %12lu %12lu %8.3f %12lu %8lu %12lu %10lu %11.1f\n", s.name, s.victims,
-                s.max_entries, r.oracle_over, r.over_forwarded, r.over_forwarded_pct(),
-                r.steady_dropped, r.steady_events, r.new_dropped, r.new_events,
+    std::printf("%-3s %9u %9u %12lu %12lu %8.3f %12lu %8lu %12lu %10lu %12lu %12lu %11.1f\n",
+                s.name, s.victims, s.max_entries, r.oracle_over, r.over_forwarded,
+                r.over_forwarded_pct(), r.steady_dropped, r.steady_events, r.new_dropped,
+                r.new_events, r.over_pressure_budget, r.pressure_allows,
                 double(r.table_bytes) / 1e6);
     std::fflush(stdout);
   }
