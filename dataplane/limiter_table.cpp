@@ -44,9 +44,9 @@ Admit LimiterTable::admit_at(FlowKey key, uint32_t bytes, const LimitProfile& p,
         return pass &&
                pressure->budget.charge(pressure->profile, pressure->units, pressure->now_ns);
       });
+  if (have_start && limit_credit(p, start, clock) < limit_cap(p)) c.limiter_sketch_debts.add();
   if (r == Upserted::refused) return pass ? Admit::over_pressure : Admit::over_limit;
   if (r == Upserted::inserted || r == Upserted::evicted) c.limiter_inserts.add();
-  if (have_start && limit_credit(p, start, clock) < limit_cap(p)) c.limiter_sketch_debts.add();
   if (r == Upserted::evicted) {
     c.limiter_evictions.add();
     sketch_.record(evicted.key, evicted.state, p, clock);  // what it forgets stays owed

@@ -41,6 +41,7 @@ class Tiny {
     return judge_frame(w_, cfg_, kIn, response_.data(), &len, kStart).reason;
   }
   uint64_t evictions() const { return counters_.tables.limiter_evictions.get(); }
+  uint64_t sketch_debts() const { return counters_.tables.limiter_sketch_debts.get(); }
   bool holds(uint32_t addr) const {
     return shared_.limiter.credit(flow_key_v4(addr, 32), cfg_.limit, kStart).has_value();
   }
@@ -77,6 +78,7 @@ TEST(Overflow, AnEvictedDebtorComesBackInDebtNotWithAFullBurst) {
   ASSERT_NE(gone, 0u);
   EXPECT_EQ(t.respond(gone), VerdictReason::over_limit)
       << "forgotten in debt: the sketch keeps the debt, no fresh burst";
+  EXPECT_EQ(t.sketch_debts(), 1u);
 }
 
 TEST(Overflow, DestinationsTheFullTableCannotPlaceShareThePressureBudget) {
