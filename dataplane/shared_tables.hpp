@@ -3,8 +3,8 @@
 // and dataplane/table_core.hpp for the entry layout and the concurrency argument.
 //
 // Capacity is twice max_entries in whole 4-slot buckets (32 bytes per entry asked for), allocated
-// once, so max_entries random keys fit. None of them ever refuses a key: a full probe window
-// evicts its least valuable entry.
+// once, so max_entries random keys fit. A full probe window evicts its least valuable entry; only
+// the limiter, given a pressure budget, refuses a key the budget cannot pay for (overflow.hpp).
 #pragma once
 
 #include <cstddef>
