@@ -131,7 +131,7 @@ class DebtSketch {
 
 // The pressure budget's profile: a token bucket in 1/256 ns (rate_limit.hpp's bytes mode) whose
 // unit is a packet in packets mode and a byte in bytes mode; built by build_dataplane_config.
-class PressureBudget {
+class alignas(64) PressureBudget {
  public:
   // True when units fit the budget at now_ns (and are taken from it). Lock-free, bounded: a
   // charge that keeps losing races to other workers is refused (errs toward limiting).
@@ -151,9 +151,8 @@ class PressureBudget {
 
  private:
   static constexpr unsigned kMaxTries = 8;
-  // its own cache line: workers write it only on the pressure path
-  alignas(64) std::atomic<uint64_t> state_{0};
-  char pad_[56] = {};
+  // its own cache line (the class is aligned and sized to one): written only on the pressure path
+  std::atomic<uint64_t> state_{0};
 };
 
 }  // namespace ampguard
