@@ -132,6 +132,9 @@ std::vector<MetricFamily> metric_families(const StatsTotals& t, const ControlTot
   f.one("limiter_evictions_total", "Limiter entries evicted to make room", kCounter,
         tt.limiter_evictions);
   f.one("limiter_expiries_total", "Idle limiter entries forgotten", kCounter, tt.limiter_expiries);
+  f.one("limiter_sketch_debts_total",
+        "Limiter inserts that started in debt from the debt sketch (evicted debtors returning)",
+        kCounter, tt.limiter_sketch_debts);
   f.one("blocklist_entries", "Blocked destinations", kGauge, tt.block_entries);
   f.one("blocklist_capacity", "Blocklist capacity", kGauge, tt.block_capacity);
   f.one(

@@ -56,7 +56,12 @@ po::options_description describe(Settings& s) {
       "limit.over-action", po::value(&s.limit_over_action)->default_value(s.limit_over_action),
       "over-limit large responses: drop, or tc (every limit.slip-th sent truncated, TC=1)")(
       "limit.slip", po::value(&s.limit_slip)->default_value(s.limit_slip),
-      "with limit.over-action = tc: every Nth over-limit response is sent truncated (1-100)");
+      "with limit.over-action = tc: every Nth over-limit response is sent truncated (1-100)")(
+      "limit.pressure-rate", po::value(&s.pressure_rate)->default_value(s.pressure_rate),
+      "global budget for large responses to destinations the full limiter table cannot place; "
+      "over it they are dropped (auto: limit.rate * limit.max-entries / 10)")(
+      "limit.pressure-burst", po::value(&s.pressure_burst)->default_value(s.pressure_burst),
+      "burst of that budget (auto: limit.burst * limit.max-entries / 10)");
   po::options_description block("Blocklist");
   block.add_options()(
       "block.timeout", po::value(&s.block_timeout)->default_value(s.block_timeout),
@@ -223,7 +228,8 @@ std::string check_value(const std::string& option, const std::string& value) {
       (value.empty() || value.find_first_not_of("0123456789") != value.npos || value.size() > 5 ||
        std::stoul(value) < kMinMtu || std::stoul(value) > kMaxMtu))
     return "must be 1280-9702";
-  if (option == "limit.rate") return parse_rate(value, mode, n, period);
+  if (option == "limit.rate" || (option == "limit.pressure-rate" && value != "auto"))
+    return parse_rate(value, mode, n, period);
   if (option == "limit.mode" && value != "packets" && value != "bytes")
     return "'" + value + "' is neither packets nor bytes";
   if (option == "any.action" && value != "tc" && value != "drop" && value != "pass")
@@ -324,6 +330,8 @@ std::vector<std::pair<std::string, std::string>> effective_options(const Setting
       {"limit.hz", num(s.limit_hz)},
       {"limit.over-action", s.limit_over_action},
       {"limit.slip", num(s.limit_slip)},
+      {"limit.pressure-rate", s.pressure_rate},
+      {"limit.pressure-burst", s.pressure_burst},
       {"block.timeout", s.block_timeout},
       {"block.max-entries", num(s.tables.block_entries)},
       {"block.fragment-timeout", s.fragment_timeout},
@@ -397,20 +405,38 @@ std::string build_dataplane_config(const Settings& s, DataplaneConfig& out) {
   if (rate_mode != lp.mode)
     return "limit.rate: '" + rate + "' is a " + (bytes ? "packet" : "byte") +
            " rate but limit.mode is " + s.limit_mode;
-  const std::string burst = !s.limit_burst.empty() ? s.limit_burst : bytes ? "10kB" : "10";
-  if (bytes) {
-    if (!(err = parse_size_bytes(burst, lp.burst)).empty()) return "limit.burst: " + err;
-  } else {
+  // a burst in the mode's unit: bytes (10kB) or a packet count
+  const auto parse_burst = [&](const std::string& text, uint64_t& n) -> std::string {
+    if (bytes) return parse_size_bytes(text, n);
     try {
       size_t used = 0;
-      lp.burst = std::stoull(burst, &used);
-      if (used != burst.size()) throw std::invalid_argument(burst);
+      n = std::stoull(text, &used);
+      if (used != text.size()) throw std::invalid_argument(text);
     } catch (const std::exception&) {
-      return "limit.burst: '" + burst + "' is not a packet count";
+      return "'" + text + "' is not a packet count";
     }
-  }
+    return "";
+  };
+  const std::string burst = !s.limit_burst.empty() ? s.limit_burst : bytes ? "10kB" : "10";
+  if (!(err = parse_burst(burst, lp.burst)).empty()) return "limit.burst: " + err;
   if (lp.burst == 0) return "limit.burst: must be at least 1";
   if (!(err = make_limit_profile(lp, out.limit)).empty()) return "limit.rate/limit.burst: " + err;
+  // beyond capacity: the pressure budget, in the per-destination limit's units
+  LimitParams pp = default_pressure(lp, s.tables.limiter_entries);
+  if (s.pressure_rate != "auto") {
+    if (!(err = parse_rate(s.pressure_rate, rate_mode, pp.rate, pp.period_s)).empty())
+      return "limit.pressure-rate: " + err;
+    if (rate_mode != lp.mode)
+      return "limit.pressure-rate: '" + s.pressure_rate + "' is a " + (bytes ? "packet" : "byte") +
+             " rate but limit.mode is " + s.limit_mode;
+  }
+  if (s.pressure_burst != "auto") {
+    if (!(err = parse_burst(s.pressure_burst, pp.burst)).empty())
+      return "limit.pressure-burst: " + err;
+    if (pp.burst == 0) return "limit.pressure-burst: must be at least 1";
+  }
+  if (!(err = make_pressure_profile(pp, out.pressure)).empty())
+    return "limit.pressure-rate/limit.pressure-burst: " + err;
   if (s.min_size > 65535) return "limit.min-size: must be at most 65535";
   out.min_size = uint16_t(s.min_size);
   if (s.source_port == 0 || s.source_port > 65535) return "limit.source-port: must be 1-65535";

@@ -31,6 +31,9 @@ struct Settings {
   std::string limit_mode = "packets";
   std::string limit_rate;   // default by mode: 50/min or 50kB/min
   std::string limit_burst;  // default by mode: 10 or 10kB
+  // beyond the limiter table's capacity (issue 13); auto: default_pressure() (rate_limit.hpp)
+  std::string pressure_rate = "auto";
+  std::string pressure_burst = "auto";
   uint32_t min_size = 700;
   uint32_t source_port = 53;
   uint32_t prefix_v4 = 32;

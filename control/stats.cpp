@@ -38,6 +38,7 @@ void add_worker_counters(const WorkerCounters& w, StatsTotals& t, uint64_t& firs
   tt.limiter_inserts += tc.limiter_inserts.get();
   tt.limiter_evictions += tc.limiter_evictions.get();
   tt.limiter_expiries += tc.limiter_expiries.get();
+  tt.limiter_sketch_debts += tc.limiter_sketch_debts.get();
   tt.block_adds += tc.block_adds.get();
   tt.block_refreshes += tc.block_refreshes.get();
   tt.block_evictions += tc.block_evictions.get();
@@ -98,6 +99,7 @@ std::string stats_json(const StatsTotals& t) {
     << ", \"limiter_inserts\": " << tt.limiter_inserts
     << ", \"limiter_evictions\": " << tt.limiter_evictions
     << ", \"limiter_expiries\": " << tt.limiter_expiries
+    << ", \"limiter_sketch_debts\": " << tt.limiter_sketch_debts
     << ", \"block_entries\": " << tt.block_entries << ", \"block_capacity\": " << tt.block_capacity
     << ", \"block_adds\": " << tt.block_adds << ", \"block_refreshes\": " << tt.block_refreshes
     << ", \"block_evictions\": " << tt.block_evictions

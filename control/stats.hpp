@@ -19,6 +19,7 @@ struct PortTotals {
 
 struct TableTotals {
   uint64_t limiter_inserts = 0, limiter_evictions = 0, limiter_expiries = 0;
+  uint64_t limiter_sketch_debts = 0;  // inserts that started in debt (debt sketch)
   uint64_t block_adds = 0, block_refreshes = 0, block_evictions = 0, block_expiries = 0;
   uint64_t fragment_inserts = 0, fragment_evictions = 0, cas_retries = 0;
   uint64_t limiter_entries = 0, limiter_capacity = 0, block_entries = 0, block_capacity = 0;

@@ -76,6 +76,7 @@ int stats_cb(const char*, const char*, rte_tel_data* d) {
                 {"limiter_inserts", tt.limiter_inserts},
                 {"limiter_evictions", tt.limiter_evictions},
                 {"limiter_expiries", tt.limiter_expiries},
+                {"limiter_sketch_debts", tt.limiter_sketch_debts},
                 {"block_entries", tt.block_entries},
                 {"block_capacity", tt.block_capacity},
                 {"block_adds", tt.block_adds},

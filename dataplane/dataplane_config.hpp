@@ -25,6 +25,9 @@ struct DataplaneConfig {
   uint64_t generation = 0;
   // limit.*
   LimitProfile limit;
+  // beyond the limiter table's capacity: the global pressure budget (overflow.hpp), in bytes-mode
+  // units whose unit is a packet (packets mode) or a byte; cost_per_byte 0: no budget
+  LimitProfile pressure{.mode = LimitMode::bytes};
   uint16_t min_size = 700;  // IP total length of the (reassembled) datagram
   uint16_t source_port = 53;
   uint8_t prefix_v4 = 32;

@@ -6,7 +6,7 @@ namespace ampguard {
 using table_core::Snapshot;
 using table_core::Upserted;
 
-LimiterTable::LimiterTable(uint32_t max_entries) : core_(max_entries) {}
+LimiterTable::LimiterTable(uint32_t max_entries) : core_(max_entries), sketch_(max_entries) {}
 LimiterTable::~LimiterTable() = default;
 
 Admit LimiterTable::admit(FlowKey key, uint32_t bytes, const LimitProfile& p, uint64_t now_ns,
@@ -15,24 +15,42 @@ Admit LimiterTable::admit(FlowKey key, uint32_t bytes, const LimitProfile& p, ui
 }
 
 Admit LimiterTable::admit_at(FlowKey key, uint32_t bytes, const LimitProfile& p, uint64_t clock,
-                             TableCounters& c) {
+                             TableCounters& c, const PressureCharge* pressure) {
   const uint64_t cost = limit_cost(p, bytes);
   bool pass = false;
+  Snapshot evicted{};
+  // the sketch's line is read once per admit, and only for a key the table does not hold
+  bool have_start = false;
+  uint64_t start = 0;
   const Upserted r = core_.upsert(
       key, [&](uint64_t& state) { return pass = limit_charge(p, state, cost, clock); },
       [&](uint64_t& state) {
-        state = limit_fresh_state(p, clock);
+        if (!have_start) start = sketch_.start_state(key, p, clock), have_start = true;
+        state = start;
         pass = limit_charge(p, state, cost, clock);
       },
-      // the entry with the most credit goes first: a full one is worth nothing (forgetting it
-      // changes no decision), and a heavy hitter near zero credit is the last to go
+      // the entry with the most credit goes first: one full for a further refill time is worth
+      // nothing (forgetting it changes no decision), one full since less is a client served
+      // lately and goes last, as does a heavy hitter near zero credit
       [&](Snapshot s) {
         const uint64_t credit = limit_credit(p, s.state, clock);
-        return credit >= limit_cap(p) ? 0 : ~credit;
+        if (credit < limit_cap(p)) return ~credit;
+        return clock - s.state - limit_cap(p) >= limit_cap(p) ? 0 : ~uint64_t(0);
       },
-      c);
+      c, &evicted,
+      [&] {
+        // over its limit anyway (sketched debt): not worth a slot nor any budget
+        if (pressure == nullptr) return true;
+        return pass &&
+               pressure->budget.charge(pressure->profile, pressure->units, pressure->now_ns);
+      });
+  if (have_start && limit_credit(p, start, clock) < limit_cap(p)) c.limiter_sketch_debts.add();
+  if (r == Upserted::refused) return pass ? Admit::over_pressure : Admit::over_limit;
   if (r == Upserted::inserted || r == Upserted::evicted) c.limiter_inserts.add();
-  if (r == Upserted::evicted) c.limiter_evictions.add();
+  if (r == Upserted::evicted) {
+    c.limiter_evictions.add();
+    sketch_.record(evicted.key, evicted.state, p, clock);  // what it forgets stays owed
+  }
   return pass ? Admit::pass : Admit::over_limit;
 }
 
@@ -56,6 +74,7 @@ void LimiterTable::expire_step(const LimitProfile& p, uint64_t idle_ns, uint64_t
     return elapsed >= threshold && elapsed <= ~uint64_t(0) - limit_skew(p);
   });
   c.limiter_expiries.add(n);
+  sketch_.sweep(kExpireBuckets, p, clock);  // clears spent debt long before the clock wraps
 }
 
 uint32_t LimiterTable::capacity() const { return core_.capacity(); }

@@ -113,6 +113,17 @@ Decision judge_outside(WorkerContext& w, const DataplaneConfig& cfg, uint8_t* fr
   return decided(VerdictReason::any_tc_reply, TrafficClass::dns_query);
 }
 
+// A destination the limiter table could only hold by evicting a live entry is charged to the
+// global pressure budget first (limiter_table.cpp): what overflow leaks is bounded by
+// limit.pressure-rate. Held keys never get there, so clients the table tracks are never affected.
+Admit admit(WorkerContext& w, const DataplaneConfig& cfg, FlowKey dst, uint32_t size) {
+  if (cfg.pressure.cost_per_byte == 0)
+    return w.shared->limiter.admit_at(dst, size, cfg.limit, w.limit_clock, w.counters->tables);
+  const PressureCharge pc{w.shared->pressure, cfg.pressure, pressure_units(cfg.limit.mode, size),
+                          w.now_ns};
+  return w.shared->limiter.admit_at(dst, size, cfg.limit, w.limit_clock, w.counters->tables, &pc);
+}
+
 Decision judge_later_fragment(WorkerContext& w, const DataplaneConfig& cfg, const PacketView& v) {
   const auto verdict = w.shared->fragments.lookup(datagram_key(v), w.now_ns);
   if (verdict) {
@@ -128,9 +139,10 @@ Decision judge_later_fragment(WorkerContext& w, const DataplaneConfig& cfg, cons
   // Its first fragment was lost or evicted: charged as one large response, so a flood of
   // tails is limited like whole answers.
   const uint32_t size = std::max<uint32_t>(cfg.min_size, v.ip_total_len);
-  if (w.shared->limiter.admit_at(dst, size, cfg.limit, w.limit_clock, w.counters->tables) ==
-      Admit::over_limit)
-    return decided(VerdictReason::fragment_unmatched_over_limit);
+  const Admit a = admit(w, cfg, dst, size);
+  if (a == Admit::over_limit) return decided(VerdictReason::fragment_unmatched_over_limit);
+  if (a == Admit::over_pressure)
+    return decided(VerdictReason::over_pressure_budget, TrafficClass::dns_response);
   return decided(VerdictReason::fragment_unmatched);
 }
 
@@ -169,8 +181,13 @@ Decision judge_response(WorkerContext& w, const DataplaneConfig& cfg, uint8_t* f
     return decided(truncated ? pass_reason : VerdictReason::response_allowlisted, kResponse);
   }
   const FlowKey dst = flow_key(v.l3, v.dst, cfg.prefix_v4, cfg.prefix_v6);
-  if (w.shared->limiter.admit_at(dst, size, cfg.limit, w.limit_clock, w.counters->tables) ==
-      Admit::pass) {
+  const Admit a = admit(w, cfg, dst, size);
+  if (a != Admit::over_limit) {
+    if (a == Admit::over_pressure) {
+      // not proven over its own limit: dropped, never blocklisted
+      if (!truncated) remember(FragmentVerdict::drop);
+      return decided(VerdictReason::over_pressure_budget, kResponse);
+    }
     if (!truncated) remember(FragmentVerdict::pass);
     return decided(pass_reason, kResponse);
   }

@@ -70,6 +70,12 @@ std::string bytes_profile(const LimitParams& in, LimitProfile& out) {
 
 }  // namespace
 
+std::string make_pressure_profile(const LimitParams& params, LimitProfile& out) {
+  LimitParams p = params;
+  p.mode = LimitMode::bytes;  // packets are units too: no jiffies, no kernel rounding
+  return make_limit_profile(p, out);
+}
+
 std::string make_limit_profile(const LimitParams& params, LimitProfile& out) {
   if (params.rate == 0) return "rate must be positive";
   if (params.period_s == 0) return "period must be positive";

@@ -41,6 +41,26 @@ struct LimitProfile {
 // Returns an empty string on success, else why the parameters are unusable.
 std::string make_limit_profile(const LimitParams& params, LimitProfile& out);
 
+// The pressure budget's default (limit.pressure-rate/-burst = auto): a tenth of what a table of
+// max_entries destinations, each at the per-destination rate and burst, lets through. Overflow
+// can then add at most 10 % to the most a full table forwards: an attacker who pushes the table
+// past capacity gains a tenth more than one who fills it exactly, and new clients arriving while
+// the table is full still have 10 % of its capacity to share. Rate and burst in `dest`'s units.
+inline LimitParams default_pressure(const LimitParams& dest, uint32_t max_entries) {
+  LimitParams p = dest;
+  const uint64_t tenth = max_entries / 10 > 0 ? max_entries / 10 : 1;
+  p.rate = dest.rate * tenth;
+  p.burst = dest.burst * tenth;
+  return p;
+}
+
+// The budget's profile: always the ns token bucket (bytes mode), whose unit is a packet when
+// `params` are in packets and a byte when they are in bytes; pressure_units() says how many.
+std::string make_pressure_profile(const LimitParams& params, LimitProfile& out);
+inline uint32_t pressure_units(LimitMode dest_mode, uint32_t bytes) {
+  return dest_mode == LimitMode::packets ? 1 : bytes;
+}
+
 // The per-key state word is E, the "empty time": the clock reading at which the key's credit
 // was zero, so credit(t) = min(clock(t) - E, cap), all modulo 2^64. A charge moves E forward
 // by the cost; refill needs no write at all, which is what lets one CAS carry key and state.

@@ -43,6 +43,7 @@ class SharedState {
   LimiterTable limiter;
   Blocklist blocklist;
   FragmentTable fragments;
+  PressureBudget pressure;     // limit.pressure-*: charged by destinations the limiter cannot place
   rte_ring* events = nullptr;  // BlockEvent elements, multi-producer / single-consumer
   rte_rcu_qsbr* qsbr = nullptr;
   DropCapture capture;  // ampguardctl capture: idle unless armed

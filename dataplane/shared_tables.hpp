@@ -3,8 +3,8 @@
 // and dataplane/table_core.hpp for the entry layout and the concurrency argument.
 //
 // Capacity is twice max_entries in whole 4-slot buckets (32 bytes per entry asked for), allocated
-// once, so max_entries random keys fit. None of them ever refuses a key: a full probe window
-// evicts its least valuable entry.
+// once, so max_entries random keys fit. A full probe window evicts its least valuable entry; only
+// the limiter, given a pressure budget, refuses a key the budget cannot pay for (overflow.hpp).
 #pragma once
 
 #include <cstddef>
@@ -12,13 +12,24 @@
 #include <optional>
 
 #include "dataplane/flow_key.hpp"
+#include "dataplane/overflow.hpp"
 #include "dataplane/rate_limit.hpp"
 #include "dataplane/table_core.hpp"
 #include "dataplane/worker_counters.hpp"
 
 namespace ampguard {
 
-enum class Admit : uint8_t { pass, over_limit };
+// over_pressure: only with a pressure budget (admit_at): the key is not held, the table is full
+// around it, and the budget refused the eviction that placing it needs (nothing written).
+enum class Admit : uint8_t { pass, over_limit, over_pressure };
+
+// The global pressure budget an admit may draw on (overflow.hpp): units at now_ns.
+struct PressureCharge {
+  PressureBudget& budget;
+  const LimitProfile& profile;
+  uint64_t units;
+  uint64_t now_ns;
+};
 
 // Any worker may update any key (RSS is not trusted for correctness).
 class LimiterTable {
@@ -30,11 +41,17 @@ class LimiterTable {
 
   // Charges one packet of `bytes` (IP total length) to `key` at time now_ns. Inserts the key
   // when new, evicting the least valuable entry of its probe window when that window is full.
+  // An evicted entry still in debt leaves its debt in the sketch; a new key starts from the
+  // sketch's estimate (a full burst unless its cells hold debtors).
   Admit admit(FlowKey key, uint32_t bytes, const LimitProfile& p, uint64_t now_ns,
               TableCounters& c);
-  // admit() with the profile's clock already computed (limit_clock), once per burst.
+  // admit() with the profile's clock already computed (limit_clock), once per burst. With a
+  // pressure budget, a key the table can only place in an occupied slot (no empty slot left in
+  // its window: beyond capacity) is charged to it first: over the budget it is refused
+  // (over_pressure) and the table is left alone, so overflow neither leaks nor churns out the
+  // keys it holds.
   Admit admit_at(FlowKey key, uint32_t bytes, const LimitProfile& p, uint64_t clock,
-                 TableCounters& c);
+                 TableCounters& c, const PressureCharge* pressure = nullptr);
   // Forgets entries idle at least idle_ns (and no longer holding back any credit); looks at
   // a bounded number of buckets per call, resuming where the last call stopped.
   // A limited destination is never forgotten earlier than the kernel would: only once its
@@ -48,6 +65,7 @@ class LimiterTable {
   // The key's credit now (cost units of p), or nullopt when it is not tracked.
   std::optional<uint64_t> credit(FlowKey key, const LimitProfile& p, uint64_t now_ns) const;
   size_t memory_bytes() const { return core_.memory_bytes(); }
+  size_t sketch_memory_bytes() const { return sketch_.memory_bytes(); }
   // Calls f(FlowKey, uint64_t state) for every entry. Full scan: control thread and tests.
   template <class F>
   void for_each(F&& f) const {
@@ -58,6 +76,7 @@ class LimiterTable {
 
  private:
   table_core::TableCore core_;
+  DebtSketch sketch_;
 };
 
 class Blocklist {

@@ -145,8 +145,9 @@ inline bool cas(Entry* e, Snapshot& expected, Snapshot desired) {
   return ok != 0;
 }
 
-// What upsert() did, for the caller's counters.
-enum class Upserted : uint8_t { unchanged, updated, inserted, evicted };
+// What upsert() did, for the caller's counters. refused: the key was not held, and placing it
+// would have overwritten an occupied slot, which the caller's may_reuse() refused (no write).
+enum class Upserted : uint8_t { unchanged, updated, inserted, evicted, refused };
 
 class TableCore {
  public:
@@ -219,8 +220,13 @@ class TableCore {
   //   it changes nothing (it is reused like an empty slot). When the window is full and no
   //   occupant can move to its other bucket, the lowest-valued entry is overwritten.
   // Both callbacks may run several times (once per lost race); only the last run counts.
-  template <class Update, class Create, class Value>
-  Upserted upsert(FlowKey key, Update&& update, Create&& create, Value&& value, TableCounters& c) {
+  // On Upserted::evicted, *evicted (when given) is the entry that was overwritten.
+  // may_reuse() -> bool is asked (at most once) before an occupied slot, forgotten (value 0) or
+  // live, is overwritten: an insert without an empty slot, the table is full around the key.
+  template <class Update, class Create, class Value, class MayReuse>
+  Upserted upsert(FlowKey key, Update&& update, Create&& create, Value&& value, TableCounters& c,
+                  Snapshot* evicted, MayReuse&& may_reuse) {
+    bool reuse_allowed = false;
     const Window w = window(key);
     for (;;) {
       Entry* target = nullptr;  // the key's first copy, else a free slot, else the victim
@@ -238,7 +244,9 @@ class TableCore {
         if (s.key == key) {
           target = e, expected = s, found = true;
         } else if (s.key == kEmptyKey || value(s) == 0) {
-          if (free_in[half]++ == 0) free_slot[half] = e, free_seen[half] = s;
+          // an empty slot before a forgotten one: reusing one may cost the caller (may_reuse)
+          if (free_in[half]++ == 0 || (s.key == kEmptyKey && free_seen[half].key != kEmptyKey))
+            free_slot[half] = e, free_seen[half] = s;
         } else if (const uint64_t v = value(s); target == nullptr || v < least) {
           target = e, expected = s, least = v;
         }
@@ -266,7 +274,10 @@ class TableCore {
       if (free_in[0] + free_in[1] != 0) {
         // the emptier bucket (two-choice placement); racing inserters of one key see the same
         // counts, so they usually collide on one CAS
-        const unsigned half = free_in[1] > free_in[0] ? 1 : 0;
+        unsigned half = free_in[1] > free_in[0] ? 1 : 0;
+        if (free_seen[half].key != kEmptyKey && free_in[1 - half] != 0 &&
+            free_seen[1 - half].key == kEmptyKey)
+          half = 1 - half;  // an empty slot in the other bucket costs nothing
         target = free_slot[half], expected = free_seen[half];
       } else if (!saturated_.load(std::memory_order_relaxed)) {
         const Displaced d = displace(w, seen, {key, state}, c);
@@ -278,14 +289,25 @@ class TableCore {
         // no room anywhere near: stop paying 8 hashes and 8 lines per insert until space frees
         saturated_.store(true, std::memory_order_relaxed);
       }
+      if (expected.key != kEmptyKey && !reuse_allowed) {
+        if (!may_reuse()) return Upserted::refused;
+        reuse_allowed = true;
+      }
       if (!cas(target, expected, {key, state})) {
         c.cas_retries.add();
         continue;
       }
       remove_later_copies(w, key);
-      return expected.key == kEmptyKey || value(expected) == 0 ? Upserted::inserted
-                                                               : Upserted::evicted;
+      if (expected.key == kEmptyKey || value(expected) == 0) return Upserted::inserted;
+      if (evicted != nullptr) *evicted = expected;
+      return Upserted::evicted;
     }
+  }
+
+  template <class Update, class Create, class Value>
+  Upserted upsert(FlowKey key, Update&& update, Create&& create, Value&& value, TableCounters& c,
+                  Snapshot* evicted = nullptr) {
+    return upsert(key, update, create, value, c, evicted, [] { return true; });
   }
 
   // Empties every copy of key; true if there was one.

@@ -42,7 +42,10 @@ enum class Action : uint8_t { forward, drop, reply };
     "over-limit response sent in its truncated form (limit.over-action = tc, slipped)")         \
   X(fragment_unmatched_over_limit, drop,                                                        \
     "unmatched later fragment charged as a large response and over its destination's limit")    \
-  X(oversize, drop, "frame longer than ports.mtu allows (or in several segments): dropped")
+  X(oversize, drop, "frame longer than ports.mtu allows (or in several segments): dropped")     \
+  X(over_pressure_budget, drop,                                                                 \
+    "large response to a destination the full limiter table cannot place, over the global "     \
+    "pressure budget (limit.pressure-rate)")
 
 enum class VerdictReason : uint8_t {
 #define AMPGUARD_X(name, action, help) name,

@@ -51,6 +51,7 @@ struct PortCounters {
 // Shared-table activity caused by this worker.
 struct TableCounters {
   SingleWriterCounter limiter_inserts, limiter_evictions, limiter_expiries;
+  SingleWriterCounter limiter_sketch_debts;  // inserts that started in debt (debt sketch)
   SingleWriterCounter block_adds, block_refreshes, block_evictions, block_expiries;
   SingleWriterCounter fragment_inserts, fragment_evictions;
   SingleWriterCounter cas_retries;  // lost races on a shared entry (contention indicator)

@@ -1,5 +1,9 @@
 // Limits at scale (issue 13): every scenario of the oracle harness, figures on stdout.
-// Usage: bench_oracle [a|b|c|d|e]... (default: a b c d). (e) needs ~2 GB and a long run.
+// Usage: bench_oracle [--check] [a|b|c|d|e]... (default: a b c d). (e) needs ~2 GB and a long run.
+// --check: exit 1 unless each scenario meets its over-limit goal (issue 13): (a), (b), (e) at
+// most 1 % of the oracle's over-limit count forwarded; (c), (d) at most what the pressure budget
+// allows plus 5 % of it. The legitimate-drop goals are reported, not checked: beyond capacity
+// they are not met yet (docs/threat-model.md, "Limits at scale").
 #include <rte_eal.h>
 
 #include <algorithm>
@@ -24,19 +28,30 @@ int main(int argc, char** argv) {
       {"e", 10'000'000, VictimSpace::random_v4, 10'000'000},
   };
   std::vector<std::string> want(argv + 1, argv + argc);
+  const bool check = !want.empty() && want[0] == "--check";
+  if (check) want.erase(want.begin());
+  bool met = true;
   if (want.empty()) want = {"a", "b", "c", "d"};
-  std::printf("%-3s %9s %9s %12s %12s %8s %12s %8s %12s %10s %11s\n", "sc", "victims", "entries",
-              "oracle_over", "over_fwd", "over_%", "steady_drop", "steady", "new_drop", "new",
-              "table_MB");
+  std::printf("%-3s %9s %9s %12s %12s %8s %12s %8s %12s %10s %12s %12s %11s\n", "sc", "victims",
+              "entries", "oracle_over", "over_fwd", "over_%", "steady_drop", "steady", "new_drop",
+              "new", "pressure_drop", "pressure_max", "table_MB");
   for (const Scenario& s : all) {
     if (std::find(want.begin(), want.end(), s.name) == want.end()) continue;
     const OracleResult r = OracleHarness(s).run();
-    std::printf("%-3s %9u %9u %12lu %12lu %8.3f %12lu %8lu %12lu %10lu %11.1f\n", s.name, s.victims,
-                s.max_entries, r.oracle_over, r.over_forwarded, r.over_forwarded_pct(),
-                r.steady_dropped, r.steady_events, r.new_dropped, r.new_events,
+    std::printf("%-3s %9u %9u %12lu %12lu %8.3f %12lu %8lu %12lu %10lu %12lu %12lu %11.1f\n",
+                s.name, s.victims, s.max_entries, r.oracle_over, r.over_forwarded,
+                r.over_forwarded_pct(), r.steady_dropped, r.steady_events, r.new_dropped,
+                r.new_events, r.over_pressure_budget, r.pressure_allows,
                 double(r.table_bytes) / 1e6);
     std::fflush(stdout);
+    const bool beyond = s.name[0] == 'c' || s.name[0] == 'd';
+    const uint64_t bound = beyond ? r.pressure_allows + r.oracle_over / 20 : r.oracle_over / 100;
+    if (r.over_forwarded > bound) {
+      std::printf("%s: %lu over-limit responses forwarded, goal <= %lu\n", s.name, r.over_forwarded,
+                  bound);
+      met = false;
+    }
   }
   rte_eal_cleanup();
-  return 0;
+  return check && !met ? 1 : 0;
 }

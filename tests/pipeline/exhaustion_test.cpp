@@ -2,7 +2,7 @@
 // 10,000,000 spoofed sources (UDP from the internet) through judge_frame() against tables of
 // the default sizes. The tables stay at their bounds, resident memory stays flat after
 // warm-up, and a heavy hitter arriving after the flood, or interleaved with it, is blocked
-// after exactly as many packets as on an empty table.
+// after as many packets as on an empty table, or one fewer (the debt sketch, issue 13), never more.
 //
 // judge_frame() runs on one reused frame whose address bytes are rewritten per packet: the
 // test allocates nothing per packet, so any growth is the dataplane's.
@@ -118,8 +118,11 @@ TEST(Exhaustion, TenMillionSpoofedKeysKeepTablesBoundedMemoryFlatAndLimitsExact)
   EXPECT_EQ(dp.shared().blocklist.size(0), 0u);
   EXPECT_EQ(dp.reason(VerdictReason::over_limit), 0u);
 
-  // After the flood: the same ten passes as on an empty table.
-  EXPECT_EQ(dp.passes_before_block(response, kVictim), baseline);
+  // After the flood: never more than the ten passes of an empty table; one fewer when the
+  // flood's one-packet debts fill the victim's debt sketch cells (it errs toward limiting).
+  const int after = dp.passes_before_block(response, kVictim);
+  EXPECT_LE(after, baseline);
+  EXPECT_GE(after, baseline - 1);
 
   // Interleaved with it: one response to the late victim per two bursts of flood. Its first
   // packet leaves it with the credit of any one-packet spoofed key (nothing tells them apart);
@@ -134,7 +137,8 @@ TEST(Exhaustion, TenMillionSpoofedKeysKeepTablesBoundedMemoryFlatAndLimitsExact)
       dp.judge(kIn, response);
     }
   }
-  EXPECT_EQ(passes, baseline);
+  EXPECT_LE(passes, baseline);
+  EXPECT_GE(passes, baseline - 1);  // its first packet may start from the flood's sketched debt
   EXPECT_LE(limiter.size(), limiter.capacity());
   EXPECT_EQ(dp.shared().blocklist.size(0), 2u);
 }

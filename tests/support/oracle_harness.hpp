@@ -46,7 +46,9 @@ struct OracleResult {
   uint64_t steady_events = 0, steady_dropped = 0;
   uint64_t new_events = 0, new_dropped = 0;
   uint64_t limiter_evictions = 0;
-  size_t table_bytes = 0;  // limiter + blocklist memory, fixed at construction
+  uint64_t over_pressure_budget = 0;  // responses dropped by the pressure budget
+  uint64_t pressure_allows = 0;       // the budget's bound over the run: burst + rate * seconds
+  size_t table_bytes = 0;  // limiter + debt sketch + blocklist memory, fixed at construction
 
   double over_forwarded_pct() const {
     return oracle_over == 0 ? 0 : 100.0 * double(over_forwarded) / double(oracle_over);
@@ -64,6 +66,8 @@ class OracleHarness {
     cfg_.allow = PrefixSet::build({}, err);
     cfg_.deny = PrefixSet::build({}, err);
     make_limit_profile(LimitParams{}, cfg_.limit);
+    // limit.pressure-rate/-burst = auto for the scenario's table (settings.cpp does the same)
+    make_pressure_profile(default_pressure(LimitParams{}, s.max_entries), cfg_.pressure);
     w_.shared = &shared_;
     w_.counters = &counters_;
   }
@@ -89,7 +93,12 @@ class OracleHarness {
       }
     }
     r_.limiter_evictions = counters_.tables.limiter_evictions.get();
-    r_.table_bytes = shared_.limiter.memory_bytes() + shared_.blocklist.capacity() * 16ull;
+    r_.over_pressure_budget =
+        counters_.reason_packets[unsigned(VerdictReason::over_pressure_budget)].get();
+    const LimitParams pressure = default_pressure(LimitParams{}, s_.max_entries);
+    r_.pressure_allows = pressure.burst + pressure.rate * s_.seconds / pressure.period_s;
+    r_.table_bytes = shared_.limiter.memory_bytes() + shared_.limiter.sketch_memory_bytes() +
+                     shared_.blocklist.capacity() * 16ull;
     return r_;
   }
 

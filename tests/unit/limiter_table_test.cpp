@@ -69,7 +69,9 @@ TEST(LimiterTable, FullCreditEntriesAreFreeSpaceNotEvictions) {
   LimiterTable t(4);  // two buckets: every key shares one window
   TableCounters c;
   for (uint32_t i = 0; i < 8; ++i) t.admit(key(i), 1000, p, kStart, c);
-  const uint64_t later = kStart + 2 * kSecond;  // one charge refills in 1.2 s: all full again
+  // one charge refills in 1.2 s; full for a further refill time (12 s), an entry is idle, not a
+  // client served lately
+  const uint64_t later = kStart + 14 * kSecond;
   EXPECT_EQ(t.admit(key(100), 1000, p, later, c), Admit::pass);
   EXPECT_EQ(c.limiter_evictions.get(), 0u) << "forgetting a full entry changes no decision";
   EXPECT_EQ(c.limiter_inserts.get(), 9u);
@@ -129,7 +131,11 @@ TEST(LimiterTable, FloodDoesNotGrowTheTableNorFreeAHeavyHitter) {
   }
   EXPECT_EQ(heavy_passes, reference) << "interleaved with the flood";
   EXPECT_EQ(t.admit(heavy, 700, p, kStart, c), Admit::over_limit);
-  EXPECT_EQ(passes_until_limited(t, late, p, kStart, c), reference) << "after the flood";
+  // The flood's evicted keys each left one packet of debt in the debt sketch: a key new after
+  // it may start one packet short (the sketch errs toward limiting), never with more.
+  const int late_passes = passes_until_limited(t, late, p, kStart, c);
+  EXPECT_LE(late_passes, reference) << "after the flood";
+  EXPECT_GE(late_passes, reference - 1) << "after the flood";
   EXPECT_EQ(t.capacity(), capacity);
   EXPECT_EQ(t.memory_bytes(), memory);
   EXPECT_EQ(t.size(), capacity) << "flood keys are evicted, never refused";

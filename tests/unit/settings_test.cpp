@@ -109,6 +109,29 @@ TEST(Settings, RepeatableOptionsCollectEveryLine) {
   EXPECT_EQ(s.deny, std::vector<std::string>{"198.51.100.7/32"});
 }
 
+// Issue 13: beyond capacity, a global budget; auto is a tenth of what a full table lets through.
+TEST(Settings, PressureBudgetDefaultsToATenthOfAFullTable) {
+  Settings s;
+  DataplaneConfig d;
+  ASSERT_EQ(build_dataplane_config(s, d), "");
+  // 50/min * 100000 / 10 = 500000/min: 60 s / 500000 in 1/256 ns per packet; burst 10 * 10000
+  EXPECT_EQ(d.pressure.cost_per_byte, 60'000'000'000ull * 256 / 500'000);
+  EXPECT_EQ(d.pressure.byte_cap, 100'000 * d.pressure.cost_per_byte);
+  s.pressure_rate = "1000/s";
+  s.pressure_burst = "50";
+  ASSERT_EQ(build_dataplane_config(s, d), "");
+  EXPECT_EQ(d.pressure.cost_per_byte, 1'000'000'000ull * 256 / 1000);
+  EXPECT_EQ(d.pressure.byte_cap, 50 * d.pressure.cost_per_byte);
+  s.pressure_rate = "1MB/s";
+  EXPECT_EQ(build_dataplane_config(s, d),
+            "limit.pressure-rate: '1MB/s' is a byte rate but limit.mode is packets");
+  s.pressure_rate = "auto";
+  s.pressure_burst = "0";
+  EXPECT_EQ(build_dataplane_config(s, d), "limit.pressure-burst: must be at least 1");
+  const std::string err = load_error("[limit]\npressure-rate = lots\n");
+  EXPECT_EQ(err.rfind("FILE:2: limit.pressure-rate: ", 0), 0u) << err;
+}
+
 TEST(Settings, BadFilesNameFileLineAndReason) {
   EXPECT_EQ(load_error("[limit]\nrate = 5/min\nbogus = 1\n"),
             "FILE:3: unknown option 'bogus' in section [limit]");
