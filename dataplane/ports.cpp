@@ -50,8 +50,12 @@ std::string rss_types_text(uint64_t hf) {
       {RTE_ETH_RSS_L3_DST_ONLY, "l3-dst-only"},
   };
   std::string out;
-  for (const auto& [bit, name] : kNames)
-    if ((hf & bit) != 0) out += (out.empty() ? "" : " ") + std::string(name);
+  for (const auto& [bit, name] : kNames) {
+    if ((hf & bit) == 0) continue;
+    if (!out.empty())
+      out += ' ';  // appended in place: GCC 12 -O3 misreads "" + string (-Wrestrict)
+    out += name;
+  }
   return out.empty() ? "none" : out;
 }
 
