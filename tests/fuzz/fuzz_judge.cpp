@@ -173,9 +173,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (j.action == Action::forward && !is_rewrite_reason(j.reason))
     check(!rewritten, "a forwarded frame is byte-identical");
   if (l4_status != ParseStatus::ok) {
-    check(j.reason == VerdictReason::malformed || is_blocklisted_reason(j.reason) ||
-              j.reason == VerdictReason::denylisted_source,
-          "a frame that does not parse is malformed unless its source is blocked");
+    // oversize: longer than ports.mtu allows, dropped before any header is read
+    check(
+        j.reason == VerdictReason::malformed || is_blocklisted_reason(j.reason) ||
+            j.reason == VerdictReason::denylisted_source || j.reason == VerdictReason::oversize,
+        "a frame that does not parse is malformed unless its source is blocked or it is too long");
   }
   // The control thread's share of the work: bounded expiry steps and draining block events.
   fx.shared->limiter.expire_step(cfg.limit, cfg.idle_expire_ns, fx.now_ns, fx.counters.tables);
