@@ -162,8 +162,10 @@ TEST(TableStress, TornSnapshotNeverJudgesWithAnotherKeysState) {
   std::atomic<bool> stop{false};
   std::atomic<uint64_t> false_over{0};
   std::vector<TableCounters> counters(3);
+  std::atomic<unsigned> started{0};
   auto reader = [&](unsigned r) {
     t_reader = r;
+    started.fetch_add(1);  // a signal before this line would count its flip as reader 0's
     while (!stop.load(std::memory_order_relaxed)) {
       bool over = false;
       core.upsert(
@@ -184,6 +186,7 @@ TEST(TableStress, TornSnapshotNeverJudgesWithAnotherKeysState) {
   std::thread writer([&] {
     while (!stop.load(std::memory_order_relaxed)) flip(core, counters[2]);
   });
+  while (started.load() < 2) std::this_thread::yield();
   for (unsigned i = 0; i < kSignals; ++i) {
     const unsigned r = i % 2;
     const uint64_t before = g_flips[r].load();
