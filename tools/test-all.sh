@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite, as CI runs it (the README's second command; .ci/run calls it):
 #  1. the test packages (tools/install.sh --test);
-#  2. the README's first command, verbatim (read out of README.md, so the two cannot drift), in
+#  2. the README's first command, verbatim (read out of README.md, so the two cannot drift: today
+#     its CMAKE_BUILD_TYPE=Release build, the one users get, then the demo), in
 #     a fresh clone of HEAD in a scratch directory, as a new user runs it: it must build
 #     without a warning and end in the demo's summary, exit 0;
 #  3. a clang 14 build of the library and binary targets, warnings as errors;
