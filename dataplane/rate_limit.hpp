@@ -12,9 +12,13 @@
 #include <cstdint>
 #include <string>
 
+#include "dataplane/named_enum.hpp"
+
 namespace ampguard {
 
-enum class LimitMode : uint8_t { packets, bytes };
+// limit.mode
+#define AMPGUARD_LIMIT_MODES(X) X(packets) X(bytes)
+AMPGUARD_NAMED_ENUM(LimitMode, AMPGUARD_LIMIT_MODES);
 
 struct LimitParams {
   LimitMode mode = LimitMode::packets;
