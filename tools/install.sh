@@ -26,7 +26,8 @@ packages=(
   # build (the tests and benchmarks build with the rest) and run
   build-essential cmake pkg-config git
   dpdk dpdk-dev libdpdk-dev libpcap-dev
-  libboost-program-options-dev prometheus-cpp-dev libgtest-dev libgmock-dev libbenchmark-dev
+  libboost-program-options-dev prometheus-cpp-dev nlohmann-json3-dev libgtest-dev libgmock-dev
+  libbenchmark-dev
   libsodium-dev  # the tables' SipHash-2-4 is tested against libsodium's
 )
 # debian/control's Build-Depends beyond the above (dpkg-buildpackage checks them).
