@@ -60,9 +60,10 @@ enum class OptionApply : uint8_t { reload, restart, cli };
     "over-limit large responses: drop, or tc (every limit.slip-th sent truncated, TC=1)")         \
   X("limit.slip", u32, limit_slip, 2, slip, reload, limit,                                        \
     "with limit.over-action = tc: every Nth over-limit response is sent truncated (1-100)")       \
-  X("limit.pressure-rate", text, pressure_rate, "auto", rate_or_auto, reload, limit,              \
+  X("limit.pressure-rate", text, pressure_rate, "auto", pressure_rate, reload, limit,             \
     "global budget for large responses to destinations the full limiter table cannot place; "     \
-    "over it they are dropped (auto: limit.rate * limit.max-entries / 10)")                       \
+    "over it they are dropped (auto: limit.rate * limit.max-entries / 10; off: no budget, the "   \
+    "full table evicts its least valuable entry and the debt sketch keeps what it owed)")         \
   X("limit.pressure-burst", text, pressure_burst, "auto", any, reload, limit,                     \
     "burst of that budget (auto: limit.burst * limit.max-entries / 10)")                          \
   X("block.timeout", text, block_timeout, "600s", duration, reload, block,                        \

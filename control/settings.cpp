@@ -165,7 +165,9 @@ std::string check_rate(const std::string& v) {
   uint64_t n, period;
   return parse_rate(v, mode, n, period);
 }
-std::string check_rate_or_auto(const std::string& v) { return v == "auto" ? "" : check_rate(v); }
+std::string check_pressure_rate(const std::string& v) {
+  return v == "auto" || v == "off" ? "" : check_rate(v);
+}
 std::string check_limit_mode(const std::string& v) { return not_one_of<LimitMode>(v); }
 std::string check_limited_action(const std::string& v) { return not_one_of<LimitedAction>(v); }
 std::string check_any_action(const std::string& v) { return not_one_of<AnyAction>(v); }
@@ -375,7 +377,7 @@ std::string build_dataplane_config(const Settings& s, DataplaneConfig& out) {
   if (!(err = make_limit_profile(lp, out.limit)).empty()) return "limit.rate/limit.burst: " + err;
   // beyond capacity: the pressure budget, in the per-destination limit's units
   LimitParams pp = default_pressure(lp, s.tables.limiter_entries);
-  if (s.pressure_rate != "auto") {
+  if (s.pressure_rate != "auto" && s.pressure_rate != "off") {
     parse_rate(s.pressure_rate, rate_mode, pp.rate, pp.period_s);
     if (rate_mode != lp.mode)
       return "limit.pressure-rate: '" + s.pressure_rate + "' is a " + (bytes ? "packet" : "byte") +
@@ -386,7 +388,7 @@ std::string build_dataplane_config(const Settings& s, DataplaneConfig& out) {
       return "limit.pressure-burst: " + err;
     if (pp.burst == 0) return "limit.pressure-burst: must be at least 1";
   }
-  if (!(err = make_pressure_profile(pp, out.pressure)).empty())
+  if (s.pressure_rate != "off" && !(err = make_pressure_profile(pp, out.pressure)).empty())
     return "limit.pressure-rate/limit.pressure-burst: " + err;
   out.min_size = uint16_t(s.min_size);
   out.source_port = uint16_t(s.source_port);
