@@ -98,17 +98,29 @@ std::string Runtime::status_text() const {
   };
   const std::string file = d["config_file"];
   std::string pending;
-  for (const auto& option : d["restart_pending"]) pending += " " + text(option);
-  return "ampguard " + text(d["version"]) + "\nuptime " + text(d["uptime_seconds"]) +
-         "s\nworkers " + text(d["workers"]) + "\nconfig generation " +
-         text(d["config_generation"]) + " (" + (file.empty() ? "command line only" : file) +
-         ")\nlimit " + text(d["limit"]["mode"]) + " rate " + text(d["limit"]["rate"]) + " burst " +
-         text(d["limit"]["burst"]) + "\nblocklist " + text(d["blocklist"]["entries"]) + " of " +
-         text(d["blocklist"]["capacity"]) + "\nlimiter " + text(d["limiter"]["entries"]) + " of " +
-         text(d["limiter"]["capacity"]) + "\nreloads " + text(d["reloads"]["ok"]) + " ok, " +
-         text(d["reloads"]["failed"]) + " failed\ncapture " +
-         (d["capture_running"] ? "running" : "none") + "\nrestart pending" +
-         (pending.empty() ? " none" : pending) + "\n";
+  for (const auto& option : d["restart_pending"]) {
+    pending += ' ';
+    pending += text(option);
+  }
+  // Appended part by part: GCC 12 -O3 flags "literal" + string with a false -Wrestrict.
+  std::string out;
+  const auto line = [&out](std::initializer_list<std::string> parts) {
+    for (const std::string& p : parts) out += p;
+    out += '\n';
+  };
+  line({"ampguard ", text(d["version"])});
+  line({"uptime ", text(d["uptime_seconds"]), "s"});
+  line({"workers ", text(d["workers"])});
+  line({"config generation ", text(d["config_generation"]), " (",
+        file.empty() ? "command line only" : file, ")"});
+  line({"limit ", text(d["limit"]["mode"]), " rate ", text(d["limit"]["rate"]), " burst ",
+        text(d["limit"]["burst"])});
+  line({"blocklist ", text(d["blocklist"]["entries"]), " of ", text(d["blocklist"]["capacity"])});
+  line({"limiter ", text(d["limiter"]["entries"]), " of ", text(d["limiter"]["capacity"])});
+  line({"reloads ", text(d["reloads"]["ok"]), " ok, ", text(d["reloads"]["failed"]), " failed"});
+  line({"capture ", d["capture_running"] ? "running" : "none"});
+  line({"restart pending", pending.empty() ? " none" : pending});
+  return out;
 }
 
 Reply Runtime::blocklist_command(const std::vector<std::string>& w, bool json) {

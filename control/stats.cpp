@@ -177,15 +177,19 @@ std::string json_lines(const nlohmann::ordered_json& j) {
     }
     bool nested = depth == 0;
     for (const auto& [key, value] : v.items()) nested = nested || (depth == 1 && value.is_object());
-    const std::string pad = nested ? "\n" + std::string(2 * depth + 2, ' ') : "";
-    out += "{";
+    // Appended piece by piece: GCC 12 -O3 flags "literal" + string with a false -Wrestrict.
+    out += '{';
     bool first = true;
     for (const auto& [key, value] : v.items()) {
-      out += (first ? "" : nested ? "," : ", ") + pad + nlohmann::ordered_json(key).dump() + ": ";
+      if (!first) out += nested ? "," : ", ";
+      if (nested) out.append("\n").append(2 * depth + 2, ' ');
+      out += nlohmann::ordered_json(key).dump();
+      out += ": ";
       self(self, value, depth + 1, out);
       first = false;
     }
-    out += nested ? "\n" + std::string(2 * depth, ' ') + "}" : "}";
+    if (nested) out.append("\n").append(2 * depth, ' ');
+    out += '}';
   };
   std::string out;
   put(put, j, 0, out);
