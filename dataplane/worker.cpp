@@ -54,6 +54,7 @@ uint16_t Worker::poll(PortSide side, const DataplaneConfig& cfg, uint64_t now_ns
   if (n == 0) return 0;
   WorkerCounters& c = *ctx_.counters;
   if (c.first_rx_tsc.get() == 0) c.first_rx_tsc.set(rte_rdtsc());
+  if (n == kBurstSize) c.rx_full_bursts.add();
   BurstOut out;
   process_burst(ctx_, cfg, side, pkts, n, now_ns, out);
   const PortSide other = side == PortSide::inside ? PortSide::outside : PortSide::inside;

@@ -77,7 +77,9 @@ inline constexpr const char* traffic_class_name(TrafficClass c) { return enum_na
   X(block_events, "block_events_total", "Block events raised by the workers")             \
   X(block_events_dropped, "block_events_dropped_total",                                   \
     "Block events lost because the event ring was full")                                  \
-  X(idle_pauses, "idle_pauses_total", "ports.idle-pause sleeps taken with RX empty")
+  X(idle_pauses, "idle_pauses_total", "ports.idle-pause sleeps taken with RX empty")      \
+  X(rx_full_bursts, "rx_full_bursts_total",                                               \
+    "RX polls that returned a full burst: more frames were waiting (the worker is behind)")
 
 #define AMPGUARD_COUNTER_FIELD(field, ...) SingleWriterCounter field;
 #define AMPGUARD_COUNTER_FIELD_RX_TX(name, ...) SingleWriterCounter rx_##name, tx_##name;
