@@ -105,6 +105,8 @@ enum class OptionApply : uint8_t { reload, restart, cli };
     "block and unblock lines per second; more are dropped and counted")                           \
   X("log.address-interval", text, log_address_interval, "60s", duration, reload, ops,             \
     "repeated lines for one address within this time are suppressed and counted")                 \
+  X("log.prefix", text, log_prefix, "DNS-amplification protection:", any, reload, ops,            \
+    "block and unblock lines start with this (the recipe's --log-prefix; a space follows)")       \
   X("config", text_bare, config_file, "", any, cli, batch,                                        \
     "read options from this file (the command line wins); SIGHUP and ampguardctl reload re-read " \
     "it")                                                                                         \

@@ -17,6 +17,7 @@ struct Fixture {
   BlockLog log;
   std::vector<std::string> lines;
   explicit Fixture(BlockLog::Limits limits = {}) {
+    limits.line_prefix = "DNS-amplification protection:";
     log.configure(limits);
     log.set_sink([this](const std::string& l) { lines.push_back(l); });
   }
@@ -83,6 +84,21 @@ TEST(BlockLog, ReconcileFindsExpiriesAndDroppedEvents) {
   EXPECT_EQ(f.lines[2],
             "DNS-amplification protection: unblocked 203.0.113.66: expired after 11s (reason "
             "over-limit, blocks 1)");
+}
+
+// log.prefix: what the operator's log rules match on; empty leaves the line bare.
+TEST(BlockLog, LinesStartWithTheConfiguredPrefix) {
+  Fixture f;
+  BlockLog::Limits l;
+  l.line_prefix = "ampguard[dns]:";
+  f.log.configure(l);
+  f.log.on_control_block(kB, "manual", kSecond, kStart);
+  l.line_prefix = "";
+  f.log.configure(l);
+  f.log.on_control_unblock(kB, "removed", kStart + kSecond);
+  EXPECT_EQ(f.lines, (std::vector<std::string>{
+                         "ampguard[dns]: blocked 192.0.2.7 for 1s: reason manual (blocks 1)",
+                         "unblocked 192.0.2.7: removed after 1s (reason manual, blocks 1)"}));
 }
 
 TEST(BlockLog, RestoredKeysAreTrackedWithoutALine) {
