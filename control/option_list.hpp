@@ -66,6 +66,11 @@ enum class OptionApply : uint8_t { reload, restart, cli };
     "full table evicts its least valuable entry and the debt sketch keeps what it owed)")         \
   X("limit.pressure-burst", text, pressure_burst, "auto", any, reload, limit,                     \
     "burst of that budget (auto: limit.burst * limit.max-entries / 10)")                          \
+  X("limit.aggregate-v4", text, aggregate_v4, "", aggregate_v4, reload, limit,                    \
+    "IPv4 covering prefixes every large response is also charged to, each PREFIX:MULTIPLE of "    \
+    "the per-destination rate and burst, e.g. 24:64,16:1024 (at most 2; empty: none)")            \
+  X("limit.aggregate-v6", text, aggregate_v6, "", aggregate_v6, reload, limit,                    \
+    "IPv6 covering prefixes (at most /56), e.g. 48:64,32:1024 (at most 2; empty: none)")          \
   X("block.timeout", text, block_timeout, "600s", duration, reload, block,                        \
     "how long an over-limit destination stays blocked (reset while it stays over)")               \
   X("block.max-entries", table, tables.block_entries, TableSizes{}.block_entries, any, restart,   \

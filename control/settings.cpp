@@ -112,6 +112,46 @@ ParseOutcome parse_command_line(int argc, char** argv, Settings& s, std::string&
 
 namespace {
 
+// "24:64,16:1024": at most kMaxAggregateLevels distinct prefix lengths in [min_prefix, below),
+// shorter than the per-destination prefix, each with a multiple (1-1000000) of `dest`'s rate and
+// burst for its bucket. "" is none.
+std::string parse_aggregates(const std::string& text, unsigned min_prefix, unsigned below,
+                             const LimitParams& dest, AggregateLevel* levels, uint8_t& n) {
+  n = 0;
+  for (size_t pos = 0; pos < text.size();) {
+    const size_t comma = std::min(text.find(',', pos), text.size());
+    const std::string item = text.substr(pos, comma - pos);
+    pos = comma + 1;
+    const size_t colon = item.find(':');
+    const std::string prefix = item.substr(0, colon);
+    const std::string multiple = colon == item.npos ? "" : item.substr(colon + 1);
+    const auto number = [](const std::string& t, uint64_t max, uint64_t& v) {
+      if (t.empty() || t.size() > 7 || t.find_first_not_of("0123456789") != t.npos) return false;
+      v = std::stoull(t);
+      return v >= 1 && v <= max;
+    };
+    uint64_t len = 0, m = 0;
+    if (!number(prefix, 128, len) || !number(multiple, 1'000'000, m))
+      return "'" + item + "' is not PREFIX:MULTIPLE (a prefix length and a multiple 1-1000000)";
+    if (len < min_prefix || len >= below)
+      return "/" + prefix + " must be /" + std::to_string(min_prefix) + " to /" +
+             std::to_string(below - 1) + " (shorter than the per-destination prefix)";
+    for (unsigned i = 0; i < n; ++i)
+      if (levels[i].prefix == len) return "/" + prefix + " is given twice";
+    if (n == kMaxAggregateLevels)
+      return "at most " + std::to_string(kMaxAggregateLevels) + " prefixes";
+    LimitParams p = dest;
+    p.rate *= m;
+    p.burst *= m;
+    AggregateLevel& l = levels[n++];
+    l.prefix = uint8_t(len);
+    l.multiple = uint32_t(m);
+    if (const std::string err = make_pressure_profile(p, l.profile); !err.empty())
+      return "/" + prefix + ": " + err;
+  }
+  return "";
+}
+
 // "53,853": 1 to kMaxServicePorts ports of 1-65535, comma-separated.
 std::string parse_service_ports(const std::string& text, uint16_t* ports, uint8_t& n) {
   n = 0;
@@ -194,6 +234,17 @@ std::string check_prefix_v6(const std::string& v) {
   return in_range(v, kMinPrefixV6, kMaxPrefixV6)
              ? ""
              : "must be 16-64 (a /64 is the smallest block anyone is given)";
+}
+// The syntax here, with the file's line; the bound by the destination prefix at build.
+std::string check_aggregate_v4(const std::string& v) {
+  AggregateLevel levels[kMaxAggregateLevels];
+  uint8_t n = 0;
+  return parse_aggregates(v, 8, 32, LimitParams{}, levels, n);
+}
+std::string check_aggregate_v6(const std::string& v) {
+  AggregateLevel levels[kMaxAggregateLevels];
+  uint8_t n = 0;
+  return parse_aggregates(v, 16, 57, LimitParams{}, levels, n);
 }
 std::string check_service_ports(const std::string& v) {
   uint16_t ports[kMaxServicePorts];
@@ -394,6 +445,14 @@ std::string build_dataplane_config(const Settings& s, DataplaneConfig& out) {
   out.source_port = uint16_t(s.source_port);
   out.prefix_v4 = uint8_t(s.prefix_v4);
   out.prefix_v6 = uint8_t(s.prefix_v6);
+  if (!(err = parse_aggregates(s.aggregate_v4, 8, s.prefix_v4, lp, out.aggregates.v4,
+                               out.aggregates.n_v4))
+           .empty())
+    return "limit.aggregate-v4: " + err;
+  if (!(err = parse_aggregates(s.aggregate_v6, 16, std::min<uint32_t>(s.prefix_v6, 57), lp,
+                               out.aggregates.v6, out.aggregates.n_v6))
+           .empty())
+    return "limit.aggregate-v6: " + err;
   parse_duration_ns(s.idle_expire, out.idle_expire_ns);
   parse_duration_ns(s.block_timeout, out.block_timeout_ns);
   parse_duration_ns(s.fragment_timeout, out.fragment_timeout_ns);
