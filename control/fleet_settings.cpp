@@ -75,7 +75,7 @@ std::string check_fleet_value(const std::string& option, const std::string& valu
   if (option == "fleet.export-after") return parse_duration_ns(value, n);
   if (option == "fleet.community") return fleet::parse_community(value, c);
   if (option == "fleet.action") return fleet::parse_action(value, a);
-  if (option == "fleet.protect") return parse_protect(value, p);
+  if (option == "fleet.protect") return value.empty() ? "" : parse_protect(value, p);
   return "";
 }
 
