@@ -40,12 +40,12 @@ test_packages=(
   # independent decoders, real DNS software, namespaces, metrics server
   python3 python3-dnspython tshark iproute2 ethtool curl
   unbound nsd dnsutils knot-dnsutils dnsperf prometheus
-  gobgpd  # fleet tests: real BGP speakers (FlowSpec) started by the tests
+  gobgpd frr  # fleet tests: real BGP speakers (FlowSpec) started by the tests
   # robustness and benchmarks
   clang-14 libfuzzer-14-dev libclang-rt-14-dev gnuplot-nox netsniff-ng nftables iptables procps
 )
 # Services the test packages ship: the tests start their own, in namespaces, on their own ports.
-test_daemons=(unbound nsd prometheus gobgpd)
+test_daemons=(unbound nsd prometheus gobgpd frr)
 [ "$profile" = run ] || packages+=("${package_packages[@]}")
 [ "$profile" = test ] && packages+=("${test_packages[@]}")
 

@@ -9,11 +9,13 @@
 #                           /                             |
 #                     gobgpd B 10.99.2.1                  |
 #   ag-<id>-inetb --- [B: ag-<id>-bumpb] -----------------+
+#   ag-<id>-frr: FRR's bgpd, an upstream router receiving FlowSpec from the edge (docs/fleet.md)
 #
 # 1. An attack through A blocks the victim on A; with fleet.export-after = 0 the FlowSpec
 #    route is in the edge's RIB and B has imported it within 2 s of A's block (measured and
 #    logged: export and import latency); B then drops the victim's spoofed queries at once
-#    (its own limiter never blocked it: limit counts zero over-limit responses).
+#    (its own limiter never blocked it: limit counts zero over-limit responses). FRR shows
+#    the same rule with its traffic-rate.
 # 2. A's gobgpd killed during the block: A keeps blocking (the victim's own query is still
 #    dropped); restarted: the route comes back without anything else restarted.
 # 3. IPv6 through the same path (a manual block on A: fleet.export-manual = true).
@@ -30,6 +32,7 @@ TOOL=$AG_HERE/agtool.py
 NS_EDGE=ag-$AG_ID-edge
 NS_BUMPB=ag-$AG_ID-bumpb
 NS_INETB=ag-$AG_ID-inetb
+NS_FRR=ag-$AG_ID-frr
 API=127.0.0.1:50051  # every namespace has its own loopback
 RESOLVER_B=10.54.0.1
 CLIENT_B=10.54.0.10
@@ -37,11 +40,11 @@ CLIENT_B=10.54.0.10
 fleet_cleanup() {
   local rc=$? ns p
   set +e
-  for ns in "$NS_EDGE" "$NS_BUMPB" "$NS_INETB"; do
+  for ns in "$NS_EDGE" "$NS_BUMPB" "$NS_INETB" "$NS_FRR"; do
     for p in $(ip netns pids "$ns" 2>/dev/null); do kill -TERM "$p" 2>/dev/null; done
   done
   sleep 0.5
-  for ns in "$NS_EDGE" "$NS_BUMPB" "$NS_INETB"; do
+  for ns in "$NS_EDGE" "$NS_BUMPB" "$NS_INETB" "$NS_FRR"; do
     for p in $(ip netns pids "$ns" 2>/dev/null); do kill -KILL "$p" 2>/dev/null; done
     ip netns del "$ns" 2>/dev/null
   done
@@ -51,7 +54,7 @@ fleet_cleanup() {
 trap fleet_cleanup EXIT
 
 ag_topology_up
-for ns in "$NS_EDGE" "$NS_BUMPB" "$NS_INETB"; do
+for ns in "$NS_EDGE" "$NS_BUMPB" "$NS_INETB" "$NS_FRR"; do
   ip netns add "$ns"
   ip -n "$ns" link set lo up
 done
@@ -77,6 +80,11 @@ ip -n "$AG_NS_BUMP" addr add 10.99.1.1/24 dev ga
 ip -n "$NS_EDGE" addr add 10.99.1.254/24 dev ea
 ip -n "$NS_BUMPB" addr add 10.99.2.1/24 dev gb
 ip -n "$NS_EDGE" addr add 10.99.2.254/24 dev eb
+ip -n "$NS_FRR" link add gf type veth peer name ef netns "$NS_EDGE"
+ip -n "$NS_FRR" addr add 10.99.3.1/24 dev gf
+ip -n "$NS_EDGE" addr add 10.99.3.254/24 dev ef
+ip -n "$NS_FRR" link set gf up
+ip -n "$NS_EDGE" link set ef up
 ip -n "$AG_NS_BUMP" link set ga up
 ip -n "$NS_BUMPB" link set gb up
 ip -n "$NS_EDGE" link set ea up
@@ -91,7 +99,7 @@ families() {
 # The edge: route reflector for both boxes, passive (the boxes dial in).
 {
   printf '[global.config]\n  as = 64512\n  router-id = "10.99.0.254"\n'
-  for n in 10.99.1.1 10.99.2.1; do
+  for n in 10.99.1.1 10.99.2.1 10.99.3.1; do
     printf '[[neighbors]]\n  [neighbors.config]\n    neighbor-address = "%s"\n    peer-as = 64512\n' "$n"
     printf '  [neighbors.transport.config]\n    passive-mode = true\n'
     printf '  [neighbors.route-reflector.config]\n    route-reflector-client = true\n    route-reflector-cluster-id = "10.99.0.254"\n'
@@ -108,6 +116,27 @@ box_conf 10.99.1.1 10.99.1.254 >"$AG_DIR/gobgpd-a.toml"
 box_conf 10.99.2.1 10.99.2.254 >"$AG_DIR/gobgpd-b.toml"
 
 ag_bg "$NS_EDGE" "$AG_DIR/gobgpd-edge.log" gobgpd -f "$AG_DIR/edge.toml" --api-hosts "$API"
+# FRR's bgpd as the upstream router, without zebra (it only shows what it receives).
+FRR_DIR=$AG_DIR/frr
+mkdir -p "$FRR_DIR"
+chown frr:frr "$FRR_DIR"
+chmod o+x "$AG_DIR"  # bgpd drops to the frr user: it must reach its own directory
+cat >"$FRR_DIR/bgpd.conf" <<FEOF
+router bgp 64512
+ bgp router-id 10.99.3.1
+ neighbor 10.99.3.254 remote-as 64512
+ neighbor 10.99.3.254 timers connect 1
+ address-family ipv4 flowspec
+  neighbor 10.99.3.254 activate
+ exit-address-family
+ address-family ipv6 flowspec
+  neighbor 10.99.3.254 activate
+ exit-address-family
+FEOF
+chmod 644 "$FRR_DIR/bgpd.conf"
+ag_bg "$NS_FRR" "$AG_DIR/frr-bgpd.log" /usr/lib/frr/bgpd -Z -n -f "$FRR_DIR/bgpd.conf" \
+  -i "$FRR_DIR/bgpd.pid" --vty_socket "$FRR_DIR" -u frr -g frr
+frr() { ip netns exec "$NS_FRR" vtysh --vty_socket "$FRR_DIR" -c "$1"; }
 start_gobgpd_a() {
   ag_bg "$AG_NS_BUMP" "$AG_DIR/gobgpd-a.log" gobgpd -f "$AG_DIR/gobgpd-a.toml" --api-hosts "$API"
   GOBGPD_A=$AG_LAST_PID
@@ -116,9 +145,9 @@ start_gobgpd_a
 ag_bg "$NS_BUMPB" "$AG_DIR/gobgpd-b.log" gobgpd -f "$AG_DIR/gobgpd-b.toml" --api-hosts "$API"
 edge() { ip netns exec "$NS_EDGE" gobgp -p 50051 "$@"; }
 established() { edge neighbor 2>/dev/null | grep -c Establ || true; }
-for _ in $(seq 150); do [ "$(established)" = 2 ] && break; sleep 0.2; done
-[ "$(established)" = 2 ] || ag_fail "the boxes' gobgpd did not establish with the edge: $(edge neighbor 2>&1)"
-ag_log "edge gobgpd: both boxes established"
+for _ in $(seq 150); do [ "$(established)" = 3 ] && break; sleep 0.2; done
+[ "$(established)" = 3 ] || ag_fail "the boxes' gobgpd and FRR did not establish with the edge: $(edge neighbor 2>&1)"
+ag_log "edge gobgpd: both boxes and FRR established"
 
 AG_UNBOUND_SERVER_EXTRA="  interface: $RESOLVER_B
   access-control: 10.54.0.0/24 allow"
@@ -179,13 +208,19 @@ export_ms=$(ms "$t_block" "$t_edge") import_ms=$(ms "$t_block" "$t_import")
 ag_log "measured: export latency ${export_ms} ms (A's block -> edge RIB), import latency ${import_ms} ms (A's block -> B's blocklist)"
 [ "$export_ms" -le 2000 ] || ag_fail "export took ${export_ms} ms (over 2 s)"
 [ "$import_ms" -le 2000 ] || ag_fail "import took ${import_ms} ms (over 2 s)"
-rule=$(edge global rib -a ipv4-flowspec | grep -F "[source: $AG_VICTIM4/32]" | head -1)
-for part in "[destination: 10.53.0.1/32]" "[protocol: ==udp]" "[destination-port: ==53]" \
-            "Communities: 64512:53" "rate: 1000.000000"; do
+rule=$(edge global rib -a ipv4-flowspec | grep -F "[destination: 10.53.0.1/32][source: $AG_VICTIM4/32]" || true)
+for part in "[protocol: ==udp][destination-port: ==53]" "Communities: 64512:53" "rate: 1000.000000"; do
   grep -qF "$part" <<<"$rule" || ag_fail "edge route lacks $part: $rule"
 done
 ag_expect_eq "edge routes for the victim (one per IPv4 fleet.protect prefix)" 2 \
   "$(edge global rib -a ipv4-flowspec | grep -cF "[source: $AG_VICTIM4/32]")"
+wait_for 3 "FRR receives the rule" bash -c "ip netns exec $NS_FRR vtysh --vty_socket $FRR_DIR -c 'show bgp ipv4 flowspec detail' | grep -qF 'Source Address $AG_VICTIM4/32'"
+frr_rule=$(frr "show bgp ipv4 flowspec detail")
+for part in "Destination Address 10.53.0.1/32" "Source Address $AG_VICTIM4/32" "IP Protocol = 17" \
+            "Destination Port = 53" "FS:rate 1000.000000"; do
+  grep -qF "$part" <<<"$frr_rule" || ag_fail "FRR's route lacks $part: $frr_rule"
+done
+ag_log "ok: FRR received the rule (destination, source, UDP, port 53, rate 1000)"
 wait "$AG_LAST_PID" || true
 over_b=$(stat_b over_limit) blocked_b=$(stat_b blocklisted_source)
 ag_in_inetb() { ip netns exec "$NS_INETB" "$@"; }
