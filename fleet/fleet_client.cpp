@@ -4,7 +4,9 @@
 
 #include <algorithm>
 #include <chrono>
+#include <optional>
 
+#include "fleet/change_budget.hpp"
 #include "gobgp.grpc.pb.h"
 
 namespace ampguard::fleet {
@@ -36,8 +38,8 @@ struct Client::Session {
   std::unique_ptr<apipb::GobgpApi::Stub> stub;
   std::set<FlowRule> announced;  // what gobgpd holds from us (listed at connect, then tracked)
   std::string router_id;
-  double tokens = 0;  // change-rate bound: announcements and withdrawals left now
-  uint64_t tokens_ms = 0, next_peers_ms = 0;
+  std::optional<ChangeBudget> budget;  // fleet.max-changes, from the connect on
+  uint64_t next_peers_ms = 0;
   std::string error;  // the last failed call
 };
 
@@ -161,7 +163,9 @@ bool Client::connect(Session& s) {
     s.router_id = resp.global().router_id();
   }
   // What gobgpd already holds from this box: a crashed run's leftovers and, after our own
-  // reconnect, what it kept. sync_exports() withdraws what is no longer wanted.
+  // reconnect, what it kept. sync_exports() withdraws what is no longer wanted; a route of an
+  // earlier shape (other ports or action) goes now, deleted as listed.
+  std::vector<apipb::Path> reshaped;
   for (bool v6 : {false, true}) {
     grpc::ClientContext ctx;
     set_deadline(ctx, kRpcDeadlineMs);
@@ -173,11 +177,31 @@ bool Client::connect(Session& s) {
     while (reader->Read(&resp))
       for (const auto& path : resp.destination().paths()) {
         const auto d = decode_path(path, config_.shape.community);
-        if (d && d->local) s.announced.insert(d->rule);
+        if (!d || !d->local) continue;
+        if (same_shape(*d, config_.shape)) {
+          s.announced.insert(d->rule);
+        } else {
+          reshaped.push_back(path);
+        }
       }
     const grpc::Status st = reader->Finish();
     if (!st.ok()) {
       s.error = "ListPath: " + st.error_message();
+      s.stub.reset();
+      return false;
+    }
+  }
+  for (const apipb::Path& path : reshaped) {
+    grpc::ClientContext ctx;
+    set_deadline(ctx, kRpcDeadlineMs);
+    apipb::DeletePathRequest req;
+    req.set_table_type(apipb::GLOBAL);
+    *req.mutable_family() = path.family();
+    *req.mutable_path() = path;
+    google::protobuf::Empty resp;
+    const grpc::Status st = s.stub->DeletePath(&ctx, req, &resp);
+    if (!st.ok()) {
+      s.error = "DeletePath: " + st.error_message();
       s.stub.reset();
       return false;
     }
@@ -187,17 +211,16 @@ bool Client::connect(Session& s) {
     std::lock_guard lk(mu_);
     wanted = wanted_;
   }
-  unsigned stale = 0;
+  unsigned stale = unsigned(reshaped.size());
   for (const FlowRule& r : s.announced) stale += !wanted.count(r);
   {
     std::lock_guard lk(mu_);
     status_.stale_removed += stale;
   }
   say("connected to gobgpd at " + config_.api + " (router-id " + s.router_id + "): " +
-      std::to_string(s.announced.size()) + " routes of ours there, " + std::to_string(stale) +
-      " no longer wanted");
-  s.tokens = config_.max_changes_per_second;
-  s.tokens_ms = now_ms();
+      std::to_string(s.announced.size() + reshaped.size()) + " routes of ours there, " +
+      std::to_string(stale) + " no longer wanted");
+  s.budget.emplace(config_.max_changes_per_second, now_ms());
   return true;
 }
 
@@ -207,9 +230,6 @@ bool Client::sync_exports(Session& s, uint64_t now) {
     std::lock_guard lk(mu_);
     wanted = wanted_;
   }
-  const double rate = config_.max_changes_per_second;
-  s.tokens = std::min(rate, s.tokens + double(now - s.tokens_ms) * rate / 1000.0);
-  s.tokens_ms = now;
   std::vector<FlowRule> withdraw, announce;
   std::set_difference(s.announced.begin(), s.announced.end(), wanted.begin(), wanted.end(),
                       std::back_inserter(withdraw));
@@ -219,7 +239,7 @@ bool Client::sync_exports(Session& s, uint64_t now) {
   uint64_t done_withdraw = 0, done_announce = 0;
   bool ok = true;
   for (const FlowRule& r : withdraw) {
-    if (s.tokens < 1) break;
+    if (!s.budget->take(now)) break;
     grpc::ClientContext ctx;
     set_deadline(ctx, kRpcDeadlineMs);
     apipb::DeletePathRequest req;
@@ -233,13 +253,12 @@ bool Client::sync_exports(Session& s, uint64_t now) {
       ok = false;
       break;
     }
-    s.tokens -= 1;
     s.announced.erase(r);
     ++done_withdraw;
     say("withdrew " + rule_text(r));
   }
   for (const FlowRule& r : announce) {
-    if (!ok || s.tokens < 1) break;
+    if (!ok || !s.budget->take(now)) break;
     grpc::ClientContext ctx;
     set_deadline(ctx, kRpcDeadlineMs);
     apipb::AddPathRequest req;
@@ -252,7 +271,6 @@ bool Client::sync_exports(Session& s, uint64_t now) {
       ok = false;
       break;
     }
-    s.tokens -= 1;
     s.announced.insert(r);
     ++done_announce;
     say("announced " + rule_text(r));

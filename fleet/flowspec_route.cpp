@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 
+#include <algorithm>
 #include <charconv>
 
 namespace ampguard::fleet {
@@ -142,10 +143,16 @@ std::optional<DecodedRoute> decode_path(const apipb::Path& path, uint32_t commun
   for (const auto& any : path.pattrs()) {
     apipb::CommunitiesAttribute c;
     apipb::OriginatorIdAttribute originator;
+    apipb::ExtendedCommunitiesAttribute ext;
     if (any.UnpackTo(&c)) {
       for (uint32_t v : c.communities()) tagged |= v == community;
     } else if (any.UnpackTo(&originator)) {
       out.origin = originator.id();
+    } else if (any.UnpackTo(&ext)) {
+      for (const auto& e : ext.communities()) {
+        apipb::TrafficRateExtended rate;
+        if (e.UnpackTo(&rate)) out.rate = rate.rate();
+      }
     }
   }
   if (!tagged) return std::nullopt;
@@ -153,6 +160,9 @@ std::optional<DecodedRoute> decode_path(const apipb::Path& path, uint32_t commun
   if (!path.nlri().UnpackTo(&nlri)) return std::nullopt;
   bool have_source = false, have_destination = false;
   for (const auto& any : nlri.rules()) {
+    apipb::FlowSpecComponent component;
+    if (any.UnpackTo(&component) && component.type() == kDestinationPort)
+      for (const auto& item : component.items()) out.ports.push_back(item.value());
     apipb::FlowSpecIPPrefix p;
     if (!any.UnpackTo(&p) || (p.type() != kSourcePrefix && p.type() != kDestinationPrefix))
       continue;
@@ -168,6 +178,13 @@ std::optional<DecodedRoute> decode_path(const apipb::Path& path, uint32_t commun
   out.local = path.neighbor_ip().empty() || path.neighbor_ip() == "<nil>";
   if (out.origin.empty()) out.origin = out.local ? "local" : path.source_id();
   return out;
+}
+
+bool same_shape(const DecodedRoute& d, const RouteShape& shape) {
+  std::vector<uint64_t> want(shape.ports.begin(), shape.ports.end()), have = d.ports;
+  std::sort(want.begin(), want.end());
+  std::sort(have.begin(), have.end());
+  return have == want && d.rate == (shape.action.discard ? 0.0f : shape.action.rate_bytes);
 }
 
 }  // namespace ampguard::fleet

@@ -59,9 +59,13 @@ apipb::Family flowspec_family(bool v6);
 // other components are not checked: the source prefix is what a box blocks).
 struct DecodedRoute {
   FlowRule rule;
+  std::vector<uint64_t> ports;  // destination-port values, as listed
+  std::optional<float> rate;    // traffic-rate, bytes/s (0: discard)
   bool local = false;  // originated by this gobgpd (AddPath), not learned from a peer
   std::string origin;  // the originating router: ORIGINATOR_ID when reflected, else the peer's id
 };
 std::optional<DecodedRoute> decode_path(const apipb::Path& path, uint32_t community);
+// Whether a decoded route is what encode_path(d.rule, shape) announces (same ports, action).
+bool same_shape(const DecodedRoute& d, const RouteShape& shape);
 
 }  // namespace ampguard::fleet

@@ -65,8 +65,9 @@ class Gobgpd {
   Gobgpd(const Gobgpd&) = delete;
   Gobgpd& operator=(const Gobgpd&) = delete;
 
+  // A restart keeps the port: clients reconnect to the same address.
   void start() {
-    port_ = free_port();
+    if (port_ == 0) port_ = free_port();
     const std::string conf = (dir_ / "gobgpd.toml").string(), log = (dir_ / "log").string();
     const std::string api = "127.0.0.1:" + std::to_string(port_);
     const char* argv[] = {"gobgpd", "-f", conf.c_str(), "--api-hosts", api.c_str(), nullptr};

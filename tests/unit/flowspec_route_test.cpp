@@ -94,6 +94,13 @@ TEST_P(FlowspecRoute, ListsLikeTheGobgpCli) {
       ASSERT_TRUE(d);
       EXPECT_TRUE(d->local);
       EXPECT_EQ(d->rule, rule);
+      EXPECT_TRUE(same_shape(*d, shape));
+      RouteShape other = shape;
+      other.action = shape.action.discard ? Action{false, 1000} : Action{true, 0};
+      EXPECT_FALSE(same_shape(*d, other)) << "another action is another shape";
+      other = shape;
+      other.ports.push_back(5353);
+      EXPECT_FALSE(same_shape(*d, other)) << "other ports are another shape";
       EXPECT_FALSE(decode_path(path, shape.community + 1)) << "another community is not ours";
       ++found;
     }
