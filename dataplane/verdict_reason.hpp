@@ -45,6 +45,9 @@ enum class Action : uint8_t { forward, drop, reply };
   X(oversize, drop, "frame longer than ports.mtu allows (or in several segments): dropped")     \
   X(over_pressure_budget, drop,                                                                 \
     "large response to a destination the full limiter table cannot place, over the global "     \
+    "pressure budget (limit.pressure-rate)")                                                    \
+  X(response_pressure_budget, forward,                                                          \
+    "large response to a destination the full limiter table cannot place, within the global "   \
     "pressure budget (limit.pressure-rate)")
 
 enum class VerdictReason : uint8_t {
