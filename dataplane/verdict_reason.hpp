@@ -48,7 +48,12 @@ enum class Action : uint8_t { forward, drop, reply };
     "pressure budget (limit.pressure-rate)")                                                    \
   X(response_pressure_budget, forward,                                                          \
     "large response to a destination the full limiter table cannot place, within the global "   \
-    "pressure budget (limit.pressure-rate)")
+    "pressure budget (limit.pressure-rate)")                                                    \
+  X(over_aggregate_limit, drop,                                                                 \
+    "large response over a covering prefix's aggregate limit (limit.aggregate-v4/-v6); "        \
+    "nothing blocklisted")                                                                      \
+  X(over_aggregate_tc, forward,                                                                 \
+    "over-aggregate response sent in its truncated form (limit.over-action = tc, slipped)")
 
 enum class VerdictReason : uint8_t {
 #define AMPGUARD_X(name, action, help) name,

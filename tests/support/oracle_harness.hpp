@@ -38,11 +38,11 @@ struct Scenario {
   const char* name;
   uint32_t victims;
   VictimSpace space;
-  uint32_t max_entries = 100'000;  // limit.max-entries and block.max-entries
+  uint32_t max_entries = 100'000;  // limit.max-entries and block.max-entries; 0: the config's
   uint32_t seconds = 30;
   uint32_t steady_clients = 1'000;
   uint32_t new_clients = 10'000;
-  const char* config = nullptr;  // a config file (its table sizes replace max_entries)
+  const char* config = nullptr;  // a config file; nullptr: the defaults (the kernel-exact profile)
 };
 
 struct OracleResult {
@@ -121,10 +121,10 @@ class OracleHarness {
   static Settings load(const Scenario& s) {
     Settings out;
     const std::string entries = std::to_string(s.max_entries);
-    const std::vector<std::string> sizes = {"--limit.max-entries=" + entries,
-                                            "--block.max-entries=" + entries};
-    const std::string err =
-        s.config != nullptr ? load_settings(s.config, {}, out) : load_settings("", sizes, out);
+    std::vector<std::string> sizes;
+    if (s.max_entries != 0)
+      sizes = {"--limit.max-entries=" + entries, "--block.max-entries=" + entries};
+    const std::string err = load_settings(s.config != nullptr ? s.config : "", sizes, out);
     if (!err.empty()) throw std::runtime_error("oracle config: " + err);
     return out;
   }
@@ -157,13 +157,12 @@ class OracleHarness {
     for (int i = 0; i < 4; ++i) frame[off + i] = uint8_t(addr >> (24 - 8 * i));
   }
 
-  VerdictReason judge(PortSide side, Bytes& frame, uint64_t now_ns) {
-    uint32_t len = uint32_t(frame.size());
-    const VerdictReason r = judge_frame(w_, cfg_, side, frame.data(), &len, now_ns).reason;
-    if (++packets_ % kExpireEvery == 0) {
-      shared_.limiter.expire_step(cfg_.limit, cfg_.idle_expire_ns, now_ns, counters_.tables);
-      shared_.blocklist.expire_step(now_ns, counters_.tables);
-    }
+  // Judges frame in a scratch copy: a TC reply or a truncation rewrites the bytes it is given.
+  VerdictReason judge(PortSide side, const Bytes& frame, uint64_t now_ns) {
+    scratch_ = frame;
+    uint32_t len = uint32_t(scratch_.size());
+    const VerdictReason r = judge_frame(w_, cfg_, side, scratch_.data(), &len, now_ns).reason;
+    if (++packets_ % kExpireEvery == 0) shared_.expire_step(cfg_, now_ns, counters_.tables);
     return r;
   }
 
@@ -186,7 +185,10 @@ class OracleHarness {
     bool forwarded = reason_action(judge(PortSide::outside, query_, now_ns)) == Action::forward;
     if (forwarded) {
       put_v4(response_, kIpDst, addr);
-      forwarded = reason_action(judge(PortSide::inside, response_, now_ns)) == Action::forward;
+      const VerdictReason r = judge(PortSide::inside, response_, now_ns);
+      // a limited answer slipped truncated (TC=1) is forwarded, but the large one is withheld
+      forwarded = reason_action(r) == Action::forward && r != VerdictReason::over_limit_tc &&
+                  r != VerdictReason::over_aggregate_tc;
     }
     if (!oracle) r_.oracle_over += dropped == nullptr;
     if (!oracle && forwarded) r_.over_forwarded++;
@@ -205,7 +207,7 @@ class OracleHarness {
   DataplaneConfig cfg_;
   WorkerCounters counters_;
   WorkerContext w_;
-  Bytes query_, response_;
+  Bytes query_, response_, scratch_;
   std::unordered_map<uint32_t, Model> model_;
   uint64_t packets_ = 0;
   OracleResult r_;
