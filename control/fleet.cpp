@@ -25,8 +25,8 @@ fleet::Prefix key_prefix(FlowKey key, unsigned prefix_v4, unsigned prefix_v6) {
   return p;
 }
 
-// A peer's source prefix as this box's key: its network address at our prefix length (a
-// shorter prefix than ours blocks its first key only; docs/fleet.md).
+// A peer's source prefix as this box's key: its network address at our prefix length (the
+// caller skips prefixes shorter than ours: a key would stand for one address of many).
 FlowKey prefix_key(const fleet::Prefix& p, unsigned prefix_v4, unsigned prefix_v6) {
   if (!p.v6) return flow_key_v4(load_be32(p.addr.data()), prefix_v4);
   return flow_key_v6(p.addr.data(), prefix_v6);
@@ -131,8 +131,15 @@ void FleetControl::import_routes(SharedState& shared, BlockLog& log, TableCounte
   uint64_t generation = 0;  // every step refreshes the entries: the generation is not needed
   const std::vector<fleet::Imported> routes = client_.imports(generation);
   std::map<FlowKey, std::string> now;
-  for (const fleet::Imported& r : routes)
+  uint64_t too_short = 0;
+  for (const fleet::Imported& r : routes) {
+    if (r.source.len < (r.source.v6 ? prefix_v6_ : prefix_v4_)) {
+      ++too_short;
+      continue;
+    }
     now.emplace(prefix_key(r.source, prefix_v4_, prefix_v6_), r.origin);
+  }
+  totals_.not_imported = too_short;
   for (const auto& [key, origin] : imported_) {
     if (now.count(key)) continue;
     // Withdrawn: the entry goes unless this box blocked the key itself meanwhile.
@@ -163,7 +170,8 @@ std::string FleetControl::status_text() const {
     << "suppressed " << totals_.suppressed << " blocks over fleet.max-routes, "
     << totals_.no_protect << " without a fleet.protect prefix of their family, "
     << totals_.waiting << " younger than fleet.export-after\n"
-    << "imported " << totals_.imported << " blocks";
+    << "imported " << totals_.imported << " blocks (" << totals_.not_imported
+    << " routes with a source prefix shorter than limit.prefix-v4/-v6 not imported)";
   for (const auto& [origin, n] : totals_.imported_by_origin) o << " " << origin << "=" << n;
   o << "\n"
     << "changes " << s.announcements << " announced, " << s.withdrawals << " withdrawn, "

@@ -16,6 +16,7 @@ struct FleetTotals {
   uint64_t suppressed = 0;      // blocks over fleet.max-routes, not exported now
   uint64_t no_protect = 0;      // blocks of a family fleet.protect has no prefix for
   uint64_t waiting = 0;         // blocks younger than fleet.export-after
+  uint64_t not_imported = 0;    // peers' routes whose source prefix is shorter than our keys
   uint64_t announcements = 0, withdrawals = 0, rpc_errors = 0, connects = 0, stale_removed = 0;
   std::map<std::string, uint64_t> imported_by_origin;  // bounded by the fleet's size
 };

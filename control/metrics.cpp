@@ -211,6 +211,10 @@ std::vector<MetricFamily> metric_families(const StatsTotals& t, const ControlTot
                          "router",
                          kGauge);
   for (const auto& [origin, n] : fl.imported_by_origin) f.sample(imported, {{"origin", origin}}, n);
+  f.one("fleet_routes_not_imported",
+        "Peers' routes with our community whose source prefix is shorter than "
+        "limit.prefix-v4/-v6 (no blocklist key stands for them)",
+        kGauge, fl.not_imported);
   auto& changes = f.add("fleet_route_changes_total", "Routes announced and withdrawn", kCounter);
   f.sample(changes, {{"change", "announce"}}, fl.announcements);
   f.sample(changes, {{"change", "withdraw"}}, fl.withdrawals);
