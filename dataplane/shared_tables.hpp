@@ -145,6 +145,7 @@ class AggregateTable {
   void expire_step(const AggregateLimits& a, uint64_t now_ns, TableCounters& c);
   uint32_t capacity() const;
   uint32_t size() const;  // full scan: control thread only
+  size_t memory_bytes() const { return core_.memory_bytes(); }
 
   static constexpr unsigned kExpireBuckets = 16;  // per expire_step call
 

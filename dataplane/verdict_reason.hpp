@@ -105,15 +105,16 @@ inline constexpr std::string_view reason_help(VerdictReason r) {
 
 // Reasons a capture may ask for (ampguardctl capture --reason): those that drop or rewrite
 // the frame. Here, not in drop_capture.hpp, so ampguardctl lists them without DPDK headers.
-inline constexpr uint32_t capturable_reasons() {
-  uint32_t mask = 0;
+inline constexpr uint64_t capturable_reasons() {
+  uint64_t mask = 0;
   for (unsigned r = 0; r < kVerdictReasonCount; ++r)
     if (reason_action(VerdictReason(r)) != Action::forward ||
         VerdictReason(r) == VerdictReason::response_truncated ||
-        VerdictReason(r) == VerdictReason::over_limit_tc)
-      mask |= 1u << r;
+        VerdictReason(r) == VerdictReason::over_limit_tc ||
+        VerdictReason(r) == VerdictReason::over_aggregate_tc)
+      mask |= uint64_t(1) << r;
   return mask;
 }
-static_assert(kVerdictReasonCount <= 32, "a capture mask holds one bit per reason");
+static_assert(kVerdictReasonCount <= 64, "a capture mask holds one bit per reason");
 
 }  // namespace ampguard
