@@ -1,5 +1,6 @@
 #include "control/settings.hpp"
 
+#include <algorithm>
 #include <boost/program_options.hpp>
 #include <fstream>
 #include <sstream>
@@ -51,7 +52,10 @@ po::options_description describe(Settings& s) {
       "ampguard --demo [--config FILE] [options]\n\n"
       "The EAL arguments name the lcores and the two ports (-a PCI address or --vdev).\n\n"
       "Options");
-  for (const auto& g : groups) all.add(g);
+  for (unsigned g = 0; g < groups.size(); ++g) {
+    if (g == unsigned(Group::batch)) all.add(describe_fleet(s.fleet));
+    all.add(groups[g]);
+  }
   return all;
 }
 
@@ -280,6 +284,7 @@ std::vector<std::string> cli_only_options() {
 }
 
 std::string check_value(const std::string& option, const std::string& value) {
+  if (option.rfind("fleet.", 0) == 0) return check_fleet_value(option, value);
   const OptionInfo* o = find_option(option);
   return o == nullptr ? "" : o->check(value);
 }
@@ -360,6 +365,11 @@ std::vector<std::pair<std::string, std::string>> effective_options(const Setting
     if (option == "limit.rate") value = s.effective_limit_rate();
     if (option == "limit.burst") value = s.effective_limit_burst();
   }
+  // fleet.* (fleet_settings.hpp) in --help order: before the batch options
+  const auto fleet = fleet_options(s.fleet);
+  const auto batch = std::find_if(out.begin(), out.end(),
+                                  [](const auto& o) { return o.first == "exit-when-idle"; });
+  out.insert(batch, fleet.begin(), fleet.end());
   return out;
 }
 
@@ -393,6 +403,7 @@ std::vector<std::string> restart_only_options() {
   std::vector<std::string> out;
   for (const OptionInfo& o : kOptions)
     if (o.apply == OptionApply::restart) out.push_back(o.name);
+  for (const std::string& o : fleet_restart_only_options()) out.push_back(o);
   return out;
 }
 

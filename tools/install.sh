@@ -29,6 +29,8 @@ packages=(
   libboost-program-options-dev prometheus-cpp-dev nlohmann-json3-dev libgtest-dev libgmock-dev
   libbenchmark-dev
   libsodium-dev  # the tables' SipHash-2-4 is tested against libsodium's
+  # fleet: gobgpd's gRPC API, C++ stubs generated at build time from its .proto files
+  libgrpc++-dev protobuf-compiler-grpc golang-github-osrg-gobgp-dev
 )
 # debian/control's Build-Depends beyond the above (dpkg-buildpackage checks them).
 package_packages=(debhelper help2man man-db python3 dpkg-dev)
@@ -39,11 +41,12 @@ test_packages=(
   # independent decoders, real DNS software, namespaces, metrics server
   python3 python3-dnspython tshark iproute2 ethtool curl
   unbound nsd dnsutils knot-dnsutils dnsperf prometheus
+  gobgpd frr  # fleet tests: real BGP speakers (FlowSpec) started by the tests
   # robustness and benchmarks
   clang-14 libfuzzer-14-dev libclang-rt-14-dev gnuplot-nox netsniff-ng nftables iptables procps
 )
 # Services the test packages ship: the tests start their own, in namespaces, on their own ports.
-test_daemons=(unbound nsd prometheus)
+test_daemons=(unbound nsd prometheus gobgpd frr)
 [ "$profile" = run ] || packages+=("${package_packages[@]}")
 [ "$profile" = test ] && packages+=("${test_packages[@]}")
 
