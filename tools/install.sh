@@ -27,7 +27,7 @@ packages=(
   build-essential cmake pkg-config git
   dpdk dpdk-dev libdpdk-dev libpcap-dev
   libboost-program-options-dev prometheus-cpp-dev libgtest-dev libgmock-dev libbenchmark-dev
-  libsodium-dev  # the tables' SipHash-2-4 is tested against libsodium's
+  libsodium-dev  # DNS server cookies' SipHash-2-4 (the tables' own is tested against it)
 )
 # debian/control's Build-Depends beyond the above (dpkg-buildpackage checks them).
 package_packages=(debhelper help2man man-db python3 dpkg-dev)
