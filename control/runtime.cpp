@@ -244,6 +244,7 @@ void Runtime::control_step() {
   const uint64_t now = shared_->now_ns();
   if (now >= next_reconcile_ns_) {
     block_log_.reconcile(shared_->blocklist, now);
+    shared_->sync_unix_clock();
     next_reconcile_ns_ = now + kReconcileNs;
   }
   if (!services_) return;
@@ -363,6 +364,7 @@ StatsTotals Runtime::totals() const {
   t.tables.limiter_capacity = shared_->limiter.capacity();
   t.tables.block_entries = shared_->blocklist.size(now);
   t.tables.block_capacity = shared_->blocklist.capacity();
+  t.tables.proven_capacity = shared_->proven.capacity();
   t.config_generation = generation_.load(std::memory_order_relaxed);
   t.capture_frames = shared_->capture.frames();
   t.capture_missed = shared_->capture.missed();

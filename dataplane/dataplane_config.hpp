@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <memory>
 
+#include "dataplane/dns_cookie.hpp"
 #include "dataplane/prefix_set.hpp"
 #include "dataplane/rate_limit.hpp"
 
@@ -53,6 +54,11 @@ struct DataplaneConfig {
   AnyAction any_action = AnyAction::tc;
   uint16_t edns_udp_size = 1232;
   uint16_t truncate_above = 0;  // DNS payload bytes; 0 = off
+  // cookies.*: the resolver's server-cookie secrets (count 0: not checked); responses with more
+  // DNS payload bytes than nocookie_udp_size that answer no proven query are truncated (0: off)
+  CookieSecrets cookies;
+  uint16_t nocookie_udp_size = 0;
+  uint64_t proven_timeout_ns = 5'000'000'000;  // a proven query's answer is exempt this long
   // allow / deny prefixes (never null; empty sets when not configured)
   std::shared_ptr<const PrefixSet> allow, deny;
 

@@ -45,7 +45,13 @@ enum class Action : uint8_t { forward, drop, reply };
   X(oversize, drop, "frame longer than ports.mtu allows (or in several segments): dropped")     \
   X(over_pressure_budget, drop,                                                                 \
     "large response to a destination the full limiter table cannot place, over the global "     \
-    "pressure budget (limit.pressure-rate)")
+    "pressure budget (limit.pressure-rate)")                                                    \
+  X(query_verified, forward,                                                                    \
+    "query with a valid server cookie (cookies.*): passes, blocklisted source or not")          \
+  X(response_verified, forward,                                                                 \
+    "large response to exactly a query with a valid server cookie: exempt from the limits")     \
+  X(response_nocookie_tc, forward,                                                              \
+    "response above cookies.nocookie-udp-size to no proven query, sent in its truncated form")
 
 enum class VerdictReason : uint8_t {
 #define AMPGUARD_X(name, action, help) name,
@@ -102,7 +108,8 @@ inline constexpr uint32_t capturable_reasons() {
   for (unsigned r = 0; r < kVerdictReasonCount; ++r)
     if (reason_action(VerdictReason(r)) != Action::forward ||
         VerdictReason(r) == VerdictReason::response_truncated ||
-        VerdictReason(r) == VerdictReason::over_limit_tc)
+        VerdictReason(r) == VerdictReason::over_limit_tc ||
+        VerdictReason(r) == VerdictReason::response_nocookie_tc)
       mask |= 1u << r;
   return mask;
 }
