@@ -37,12 +37,12 @@ test_packages=(
   lintian systemd podman runc debootstrap bash-completion
   # independent decoders, real DNS software, namespaces, metrics server
   python3 python3-dnspython tshark iproute2 ethtool curl
-  unbound nsd dnsutils knot-dnsutils dnsperf prometheus
+  unbound nsd bind9 dnsutils knot-dnsutils dnsperf prometheus
   # robustness and benchmarks
   clang-14 libfuzzer-14-dev libclang-rt-14-dev gnuplot-nox netsniff-ng nftables iptables procps
 )
 # Services the test packages ship: the tests start their own, in namespaces, on their own ports.
-test_daemons=(unbound nsd prometheus)
+test_daemons=(unbound nsd named prometheus)
 [ "$profile" = run ] || packages+=("${package_packages[@]}")
 [ "$profile" = test ] && packages+=("${test_packages[@]}")
 
