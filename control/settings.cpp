@@ -60,7 +60,8 @@ po::options_description describe(Settings& s) {
       "with limit.over-action = tc: every Nth over-limit response is sent truncated (1-100)")(
       "limit.pressure-rate", po::value(&s.pressure_rate)->default_value(s.pressure_rate),
       "global budget for large responses to destinations the full limiter table cannot place; "
-      "over it they are dropped (auto: limit.rate * limit.max-entries / 10)")(
+      "over it they are dropped (auto: limit.rate * limit.max-entries / 10; off: no budget, the "
+      "full table evicts its least valuable entry and the debt sketch keeps what it owed)")(
       "limit.pressure-burst", po::value(&s.pressure_burst)->default_value(s.pressure_burst),
       "burst of that budget (auto: limit.burst * limit.max-entries / 10)");
   po::options_description block("Blocklist");
@@ -246,7 +247,8 @@ std::string check_value(const std::string& option, const std::string& value) {
       (value.empty() || value.find_first_not_of("0123456789") != value.npos || value.size() > 5 ||
        std::stoul(value) < kMinMtu || std::stoul(value) > kMaxMtu))
     return "must be 1280-9702";
-  if (option == "limit.rate" || (option == "limit.pressure-rate" && value != "auto"))
+  if (option == "limit.rate" ||
+      (option == "limit.pressure-rate" && value != "auto" && value != "off"))
     return parse_rate(value, mode, n, period);
   if (option == "limit.mode" && value != "packets" && value != "bytes")
     return "'" + value + "' is neither packets nor bytes";
@@ -445,7 +447,7 @@ std::string build_dataplane_config(const Settings& s, DataplaneConfig& out) {
   if (!(err = make_limit_profile(lp, out.limit)).empty()) return "limit.rate/limit.burst: " + err;
   // beyond capacity: the pressure budget, in the per-destination limit's units
   LimitParams pp = default_pressure(lp, s.tables.limiter_entries);
-  if (s.pressure_rate != "auto") {
+  if (s.pressure_rate != "auto" && s.pressure_rate != "off") {
     if (!(err = parse_rate(s.pressure_rate, rate_mode, pp.rate, pp.period_s)).empty())
       return "limit.pressure-rate: " + err;
     if (rate_mode != lp.mode)
@@ -457,7 +459,7 @@ std::string build_dataplane_config(const Settings& s, DataplaneConfig& out) {
       return "limit.pressure-burst: " + err;
     if (pp.burst == 0) return "limit.pressure-burst: must be at least 1";
   }
-  if (!(err = make_pressure_profile(pp, out.pressure)).empty())
+  if (s.pressure_rate != "off" && !(err = make_pressure_profile(pp, out.pressure)).empty())
     return "limit.pressure-rate/limit.pressure-burst: " + err;
   if (s.min_size > 65535) return "limit.min-size: must be at most 65535";
   out.min_size = uint16_t(s.min_size);

@@ -37,15 +37,16 @@ Admit LimiterTable::admit_at(FlowKey key, uint32_t bytes, const LimitProfile& p,
         if (credit < limit_cap(p)) return ~credit;
         return clock - s.state - limit_cap(p) >= limit_cap(p) ? 0 : ~uint64_t(0);
       },
-      c, &evicted,
-      [&] {
-        // over its limit anyway (sketched debt): not worth a slot nor any budget
-        if (pressure == nullptr) return true;
-        return pass &&
-               pressure->budget.charge(pressure->profile, pressure->units, pressure->now_ns);
-      });
+      // with a pressure budget a live entry is never given up for a key the full table cannot
+      // place: what the table holds stays exact, and overflow is the budget's to bound
+      c, &evicted, [&] { return pressure == nullptr; });
   if (have_start && limit_credit(p, start, clock) < limit_cap(p)) c.limiter_sketch_debts.add();
-  if (r == Upserted::refused) return pass ? Admit::over_pressure : Admit::over_limit;
+  if (r == Upserted::refused) {
+    if (!pass) return Admit::over_limit;  // over its limit anyway (sketched debt): no budget
+    return pressure->budget.charge(pressure->profile, pressure->units, pressure->now_ns)
+               ? Admit::pass_unplaced
+               : Admit::over_pressure;
+  }
   if (r == Upserted::inserted || r == Upserted::evicted) c.limiter_inserts.add();
   if (r == Upserted::evicted) {
     c.limiter_evictions.add();

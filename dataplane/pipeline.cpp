@@ -147,9 +147,9 @@ Decision judge_outside(WorkerContext& w, const DataplaneConfig& cfg, uint8_t* fr
   return decided(VerdictReason::any_tc_reply, TrafficClass::dns_query);
 }
 
-// A destination the limiter table could only hold by evicting a live entry is charged to the
-// global pressure budget first (limiter_table.cpp): what overflow leaks is bounded by
-// limit.pressure-rate. Held keys never get there, so clients the table tracks are never affected.
+// A destination the limiter table could only hold by evicting a live entry is not placed but
+// charged to the global pressure budget (limiter_table.cpp): what overflow leaks is bounded by
+// limit.pressure-rate, and the clients the table holds are never evicted for it.
 Admit admit(WorkerContext& w, const DataplaneConfig& cfg, FlowKey dst, uint32_t size) {
   if (cfg.pressure.cost_per_byte == 0)
     return w.shared->limiter.admit_at(dst, size, cfg.limit, w.limit_clock, w.counters->tables);
@@ -177,6 +177,8 @@ Decision judge_later_fragment(WorkerContext& w, const DataplaneConfig& cfg, cons
   if (a == Admit::over_limit) return decided(VerdictReason::fragment_unmatched_over_limit);
   if (a == Admit::over_pressure)
     return decided(VerdictReason::over_pressure_budget, TrafficClass::dns_response);
+  if (a == Admit::pass_unplaced)
+    return decided(VerdictReason::response_pressure_budget, TrafficClass::dns_response);
   return decided(VerdictReason::fragment_unmatched);
 }
 
@@ -255,7 +257,9 @@ Decision judge_response(WorkerContext& w, const DataplaneConfig& cfg, uint8_t* f
       return decided(VerdictReason::over_pressure_budget, kResponse);
     }
     if (!truncated) remember(FragmentVerdict::pass);
-    return decided(pass_reason, kResponse);
+    return decided(a == Admit::pass_unplaced && !truncated ? VerdictReason::response_pressure_budget
+                                                           : pass_reason,
+                   kResponse);
   }
   const auto added =
       w.shared->blocklist.block(dst, w.now_ns + cfg.block_timeout_ns, w.now_ns, w.counters->tables);

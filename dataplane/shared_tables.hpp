@@ -4,7 +4,7 @@
 //
 // Capacity is twice max_entries in whole 4-slot buckets (32 bytes per entry asked for), allocated
 // once, so max_entries random keys fit. A full probe window evicts its least valuable entry; only
-// the limiter, given a pressure budget, refuses a key the budget cannot pay for (overflow.hpp).
+// the limiter, given a pressure budget, leaves its live entries alone (overflow.hpp).
 #pragma once
 
 #include <cstddef>
@@ -19,9 +19,10 @@
 
 namespace ampguard {
 
-// over_pressure: only with a pressure budget (admit_at): the key is not held, the table is full
-// around it, and the budget refused the eviction that placing it needs (nothing written).
-enum class Admit : uint8_t { pass, over_limit, over_pressure };
+// Only with a pressure budget (admit_at), for a key the table does not hold and cannot place
+// without evicting a live entry (nothing is written): pass_unplaced, the budget paid for it;
+// over_pressure, the budget is spent.
+enum class Admit : uint8_t { pass, over_limit, pass_unplaced, over_pressure };
 
 // The global pressure budget an admit may draw on (overflow.hpp): units at now_ns.
 struct PressureCharge {
@@ -46,10 +47,10 @@ class LimiterTable {
   Admit admit(FlowKey key, uint32_t bytes, const LimitProfile& p, uint64_t now_ns,
               TableCounters& c);
   // admit() with the profile's clock already computed (limit_clock), once per burst. With a
-  // pressure budget, a key the table can only place in an occupied slot (no empty slot left in
-  // its window: beyond capacity) is charged to it first: over the budget it is refused
-  // (over_pressure) and the table is left alone, so overflow neither leaks nor churns out the
-  // keys it holds.
+  // pressure budget, a key the table could only place by evicting a live entry (beyond
+  // capacity) is not placed: it starts from the sketch's estimate and is charged to the budget
+  // (pass_unplaced, or over_pressure when spent), so overflow neither leaks past the budget nor
+  // churns out the keys the table holds. Without one, the least valuable entry is evicted.
   Admit admit_at(FlowKey key, uint32_t bytes, const LimitProfile& p, uint64_t clock,
                  TableCounters& c, const PressureCharge* pressure = nullptr);
   // Forgets entries idle at least idle_ns (and no longer holding back any credit); looks at

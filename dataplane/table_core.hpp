@@ -146,7 +146,7 @@ inline bool cas(Entry* e, Snapshot& expected, Snapshot desired) {
 }
 
 // What upsert() did, for the caller's counters. refused: the key was not held, and placing it
-// would have overwritten an occupied slot, which the caller's may_reuse() refused (no write).
+// would have overwritten a live entry, which the caller's may_evict() refused (no write).
 enum class Upserted : uint8_t { unchanged, updated, inserted, evicted, refused };
 
 class TableCore {
@@ -221,12 +221,12 @@ class TableCore {
   //   occupant can move to its other bucket, the lowest-valued entry is overwritten.
   // Both callbacks may run several times (once per lost race); only the last run counts.
   // On Upserted::evicted, *evicted (when given) is the entry that was overwritten.
-  // may_reuse() -> bool is asked (at most once) before an occupied slot, forgotten (value 0) or
-  // live, is overwritten: an insert without an empty slot, the table is full around the key.
-  template <class Update, class Create, class Value, class MayReuse>
+  // may_evict() -> bool is asked (at most once) before a live entry is overwritten: the table is
+  // full around the key (no empty or forgotten slot, no room to displace an occupant).
+  template <class Update, class Create, class Value, class MayEvict>
   Upserted upsert(FlowKey key, Update&& update, Create&& create, Value&& value, TableCounters& c,
-                  Snapshot* evicted, MayReuse&& may_reuse) {
-    bool reuse_allowed = false;
+                  Snapshot* evicted, MayEvict&& may_evict) {
+    bool evict_allowed = false;
     const Window w = window(key);
     for (;;) {
       Entry* target = nullptr;  // the key's first copy, else a free slot, else the victim
@@ -244,7 +244,7 @@ class TableCore {
         if (s.key == key) {
           target = e, expected = s, found = true;
         } else if (s.key == kEmptyKey || value(s) == 0) {
-          // an empty slot before a forgotten one: reusing one may cost the caller (may_reuse)
+          // an empty slot before a forgotten one: keeps the forgotten entry for a later insert
           if (free_in[half]++ == 0 || (s.key == kEmptyKey && free_seen[half].key != kEmptyKey))
             free_slot[half] = e, free_seen[half] = s;
         } else if (const uint64_t v = value(s); target == nullptr || v < least) {
@@ -271,7 +271,8 @@ class TableCore {
       }
       uint64_t state = 0;
       create(state);
-      if (free_in[0] + free_in[1] != 0) {
+      const bool live_target = free_in[0] + free_in[1] == 0;
+      if (!live_target) {
         // the emptier bucket (two-choice placement); racing inserters of one key see the same
         // counts, so they usually collide on one CAS
         unsigned half = free_in[1] > free_in[0] ? 1 : 0;
@@ -289,9 +290,9 @@ class TableCore {
         // no room anywhere near: stop paying 8 hashes and 8 lines per insert until space frees
         saturated_.store(true, std::memory_order_relaxed);
       }
-      if (expected.key != kEmptyKey && !reuse_allowed) {
-        if (!may_reuse()) return Upserted::refused;
-        reuse_allowed = true;
+      if (live_target && !evict_allowed) {
+        if (!may_evict()) return Upserted::refused;
+        evict_allowed = true;
       }
       if (!cas(target, expected, {key, state})) {
         c.cas_retries.add();

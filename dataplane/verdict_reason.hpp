@@ -46,6 +46,9 @@ enum class Action : uint8_t { forward, drop, reply };
   X(over_pressure_budget, drop,                                                                 \
     "large response to a destination the full limiter table cannot place, over the global "     \
     "pressure budget (limit.pressure-rate)")                                                    \
+  X(response_pressure_budget, forward,                                                          \
+    "large response to a destination the full limiter table cannot place, within the global "   \
+    "pressure budget (limit.pressure-rate)")                                                    \
   X(query_verified, forward,                                                                    \
     "query with a valid server cookie (cookies.*): passes, blocklisted source or not")          \
   X(response_verified, forward,                                                                 \

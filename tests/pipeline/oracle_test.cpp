@@ -32,5 +32,17 @@ TEST(OracleScenario, B_90kVictimsAreJudgedExactly) {
   expect_goals(r);
 }
 
+// Scenario (c) scaled down tenfold for CI (bench/oracle runs the full one): ten times more
+// victims than entries. The leak stays within the pressure budget plus 5 %, and the steady
+// clients the table held before the attack are never pushed out by it.
+TEST(OracleScenario, C_TenTimesCapacityLeaksOnlyTheBudgetAndKeepsSteadyClients) {
+  const OracleResult r = OracleHarness({"c/10", 100'000, VictimSpace::random_v4, 10'000}).run();
+  RecordProperty("over_forwarded", std::to_string(r.over_forwarded));
+  EXPECT_GT(r.over_pressure_budget, 0u) << "beyond capacity: the budget must have been spent";
+  EXPECT_LE(r.over_forwarded, r.pressure_allows + r.oracle_over / 20);
+  EXPECT_EQ(r.steady_events, 1'000u * 15);
+  EXPECT_LE(r.steady_dropped * 1000, r.steady_events);
+}
+
 }  // namespace
 }  // namespace ampguard::test

@@ -1,6 +1,7 @@
-// Beyond capacity (issue 13 part 1): a limiter table that must forget live destinations neither
-// hands out fresh credit (the debt sketch) nor lets overflow through unbounded (the pressure
-// budget, over_pressure_budget), and never touches the destinations it holds.
+// Beyond capacity (issue 13): with the pressure budget (the default) destinations the full
+// limiter table cannot place share the budget (response_pressure_budget, over_pressure_budget)
+// and the destinations it holds are never evicted for them; without one (limit.pressure-rate =
+// off) it forgets its least valuable entry and the debt sketch keeps what that one owed.
 #include <gtest/gtest.h>
 
 #include "dataplane/pipeline.hpp"
@@ -22,6 +23,7 @@ void put_v4(Bytes& frame, uint32_t addr) {
 // A limiter of 4 entries (8 slots, one window: every key competes for the same slots).
 class Tiny {
  public:
+  // pressure_burst 0: no pressure budget (limit.pressure-rate = off)
   explicit Tiny(uint64_t pressure_burst) : shared_(sizes(), 1) {
     std::string err;
     cfg_.allow = PrefixSet::build({}, err);
@@ -30,7 +32,9 @@ class Tiny {
     LimitParams pressure;  // 1/min: no refill within a test
     pressure.rate = 1;
     pressure.burst = pressure_burst;
-    EXPECT_EQ(make_pressure_profile(pressure, cfg_.pressure), "");
+    if (pressure_burst != 0) {
+      EXPECT_EQ(make_pressure_profile(pressure, cfg_.pressure), "");
+    }
     w_.shared = &shared_;
     w_.counters = &counters_;
   }
@@ -61,8 +65,8 @@ class Tiny {
 
 constexpr uint32_t kBase = 0x0a000001;
 
-TEST(Overflow, AnEvictedDebtorComesBackInDebtNotWithAFullBurst) {
-  Tiny t(1000);
+TEST(Overflow, WithoutABudgetAnEvictedDebtorComesBackInDebtNotWithAFullBurst) {
+  Tiny t(0);
   // 8 destinations fill the window, each spends its whole burst
   for (uint32_t i = 0; i < 8; ++i) {
     for (int n = 0; n < 10; ++n)
@@ -86,18 +90,35 @@ TEST(Overflow, DestinationsTheFullTableCannotPlaceShareThePressureBudget) {
   // 8 live destinations (one answer each: not idle with full credit) fill the window
   for (uint32_t i = 0; i < 8; ++i)
     ASSERT_EQ(t.respond(kBase + i), VerdictReason::response_within_limit);
-  // each new destination now evicts a live entry: 3 fit the budget, the rest are dropped
+  // new destinations cannot be placed: 3 fit the budget, the rest are dropped
   for (uint32_t i = 0; i < 3; ++i)
-    EXPECT_EQ(t.respond(kBase + 100 + i), VerdictReason::response_within_limit) << i;
+    EXPECT_EQ(t.respond(kBase + 100 + i), VerdictReason::response_pressure_budget) << i;
   for (uint32_t i = 3; i < 20; ++i)
     EXPECT_EQ(t.respond(kBase + 100 + i), VerdictReason::over_pressure_budget) << i;
-  EXPECT_EQ(t.evictions(), 3u) << "over the budget, overflow does not churn the table either";
+  EXPECT_EQ(t.evictions(), 0u) << "overflow does not churn the table";
+  for (uint32_t i = 0; i < 20; ++i) EXPECT_FALSE(t.holds(kBase + 100 + i)) << i;
   // a destination the table holds never touches the budget
-  uint32_t held = 0;
-  for (uint32_t i = 0; i < 20 && held == 0; ++i)
-    if (t.holds(kBase + 100 + i)) held = kBase + 100 + i;
-  ASSERT_NE(held, 0u);
-  EXPECT_EQ(t.respond(held), VerdictReason::response_within_limit);
+  EXPECT_EQ(t.respond(kBase), VerdictReason::response_within_limit);
+}
+
+// The attack: a flood of new destinations against a full table, paid for by the budget's burst,
+// used to push out the clients the table holds (each would then have to win the spent budget
+// back). None is evicted; each is still judged by its own limit.
+TEST(Overflow, AFloodPaidByTheBudgetEvictsNoHeldClient) {
+  Tiny t(100);
+  for (uint32_t i = 0; i < 8; ++i)
+    ASSERT_EQ(t.respond(kBase + i), VerdictReason::response_within_limit);
+  uint32_t passed = 0;
+  for (uint32_t i = 0; i < 1000; ++i)
+    passed += t.respond(kBase + 1000 + i) == VerdictReason::response_pressure_budget;
+  EXPECT_EQ(passed, 100u) << "the budget's burst, no more";
+  EXPECT_EQ(t.evictions(), 0u);
+  for (uint32_t i = 0; i < 8; ++i) {
+    EXPECT_TRUE(t.holds(kBase + i)) << i;
+    // 9 more within the burst of 10, then over its own limit
+    for (int n = 0; n < 9; ++n) EXPECT_EQ(t.respond(kBase + i), VerdictReason::response_within_limit);
+    EXPECT_EQ(t.respond(kBase + i), VerdictReason::over_limit);
+  }
 }
 
 }  // namespace

@@ -6,17 +6,23 @@
 //
 // Traffic: every victim asks (spoofed query from the outside) and receives (large response from
 // the inside) 5 times a second for the scenario's length; 1,000 steady legitimate clients get
-// one large answer every 2 s (within 50/min), and 10,000 new legitimate clients arrive during
-// the attack with 3 large answers 1 s apart, all in 198.18.0.0/15, outside the attacked space.
-// A query the dataplane drops (blocklisted source) gets no response, as with a real resolver.
+// one large answer every 2 s (within 50/min), from 10 s before the attack (they are the
+// resolver's regular clients) to its end, and 10,000 new legitimate clients arrive during the
+// attack with 3 large answers 1 s apart. Legitimate clients are scattered over 128.0.0.0/2, as a
+// resolver's clients are over the internet, outside the attacked space. A query the dataplane
+// drops (blocklisted source) gets no response, as with a real resolver. The config is the
+// defaults with the scenario's table sizes, or a config file read as ampguard reads it.
 // Needs the EAL (SharedState).
 #pragma once
 
 #include <algorithm>
 #include <cstdint>
+#include <stdexcept>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
+#include "control/settings.hpp"
 #include "dataplane/pipeline.hpp"
 #include "support/dns_frames.hpp"
 
@@ -36,6 +42,7 @@ struct Scenario {
   uint32_t seconds = 30;
   uint32_t steady_clients = 1'000;
   uint32_t new_clients = 10'000;
+  const char* config = nullptr;  // a config file (its table sizes replace max_entries)
 };
 
 struct OracleResult {
@@ -59,44 +66,48 @@ class OracleHarness {
  public:
   explicit OracleHarness(const Scenario& s)
       : s_(s),
-        shared_(sizes(s), 1),
+        settings_(load(s)),
+        shared_(settings_.tables, 1),
         query_(query_v4(kVictimV4)),
         response_(response_v4(kVictimV4, 1200)) {
-    std::string err;
-    cfg_.allow = PrefixSet::build({}, err);
-    cfg_.deny = PrefixSet::build({}, err);
-    make_limit_profile(LimitParams{}, cfg_.limit);
-    // limit.pressure-rate/-burst = auto for the scenario's table (settings.cpp does the same)
-    make_pressure_profile(default_pressure(LimitParams{}, s.max_entries), cfg_.pressure);
+    const std::string err = build_dataplane_config(settings_, cfg_);
+    if (!err.empty()) throw std::runtime_error("oracle config: " + err);
     w_.shared = &shared_;
     w_.counters = &counters_;
   }
 
+  uint32_t limiter_entries() const { return settings_.tables.limiter_entries; }
+
   OracleResult run() {
     constexpr uint64_t kSecond = 1'000'000'000, kTick = kSecond / 5;  // 5 per second
-    const uint64_t ticks = uint64_t(s_.seconds) * 5;
+    constexpr uint64_t kWarmUpTicks = 10 * 5;  // steady clients only
+    const uint64_t ticks = kWarmUpTicks + uint64_t(s_.seconds) * 5;
+    uint64_t warm_up_events = 0, warm_up_dropped = 0;
     for (uint64_t tick = 0; tick < ticks; ++tick) {
       const uint64_t t0 = kStart + tick * kTick;
-      for (uint32_t v = 0; v < s_.victims; ++v)
-        event(victim(v), t0 + kTick * v / s_.victims, r_.attack_events, nullptr);
+      const bool attack = tick >= kWarmUpTicks;
+      const uint64_t atick = tick - kWarmUpTicks;  // the attack's tick
+      if (attack)
+        for (uint32_t v = 0; v < s_.victims; ++v)
+          event(victim(v), t0 + kTick * v / s_.victims, r_.attack_events, nullptr);
       // legitimate clients between the victims' events, at fixed phases
       if (tick % 10 == 0)
         for (uint32_t c = 0; c < s_.steady_clients; ++c)
-          event(0xc6120000u + c, t0 + kTick * c / s_.steady_clients, r_.steady_events,
-                &r_.steady_dropped);
-      if (tick % 5 == 0) {  // each second: the new clients of this second, and their repeats
-        const uint64_t sec = tick / 5, per_sec = s_.new_clients / s_.seconds;
+          event(legitimate(c), t0 + kTick * c / s_.steady_clients,
+                attack ? r_.steady_events : warm_up_events,
+                attack ? &r_.steady_dropped : &warm_up_dropped);
+      if (attack && atick % 5 == 0) {  // each second: this second's new clients, and repeats
+        const uint64_t sec = atick / 5, per_sec = s_.new_clients / s_.seconds;
         for (uint64_t back = 0; back < 3 && back <= sec; ++back)
           for (uint64_t c = (sec - back) * per_sec; c < (sec - back + 1) * per_sec; ++c)
-            event(0xc6130000u + uint32_t(c), t0 + kTick * (c % per_sec) / per_sec, r_.new_events,
-                  &r_.new_dropped);
+            event(legitimate(s_.steady_clients + uint32_t(c)),
+                  t0 + kTick * (c % per_sec) / per_sec, r_.new_events, &r_.new_dropped);
       }
     }
     r_.limiter_evictions = counters_.tables.limiter_evictions.get();
     r_.over_pressure_budget =
         counters_.reason_packets[unsigned(VerdictReason::over_pressure_budget)].get();
-    const LimitParams pressure = default_pressure(LimitParams{}, s_.max_entries);
-    r_.pressure_allows = pressure.burst + pressure.rate * s_.seconds / pressure.period_s;
+    r_.pressure_allows = budget_allows(s_.seconds);
     r_.table_bytes = shared_.limiter.memory_bytes() + shared_.limiter.sketch_memory_bytes() +
                      shared_.blocklist.capacity() * 16ull;
     return r_;
@@ -107,11 +118,28 @@ class OracleHarness {
   static constexpr size_t kIpSrc = 14 + 12, kIpDst = 14 + 16;
   static constexpr unsigned kExpireEvery = 64;  // packets between expiry steps
 
-  static TableSizes sizes(const Scenario& s) {
-    TableSizes t;
-    t.limiter_entries = t.block_entries = s.max_entries;
-    return t;
+  static Settings load(const Scenario& s) {
+    Settings out;
+    const std::string entries = std::to_string(s.max_entries);
+    const std::vector<std::string> sizes = {"--limit.max-entries=" + entries,
+                                            "--block.max-entries=" + entries};
+    const std::string err =
+        s.config != nullptr ? load_settings(s.config, {}, out) : load_settings("", sizes, out);
+    if (!err.empty()) throw std::runtime_error("oracle config: " + err);
+    return out;
   }
+
+  // Packets (or bytes) the pressure budget lets through in `seconds`: its burst and its rate.
+  uint64_t budget_allows(uint64_t seconds) const {
+    if (cfg_.pressure.cost_per_byte == 0) return 0;
+    const uint64_t units = cfg_.limit.mode == LimitMode::packets ? 1 : 1200;
+    const uint64_t burst = cfg_.pressure.byte_cap / cfg_.pressure.cost_per_byte;
+    const uint64_t per_s = 256'000'000'000ull / (cfg_.pressure.cost_per_byte);
+    return (burst + per_s * seconds) / units;
+  }
+
+  // Distinct addresses over 128.0.0.0/2 (an odd multiplier permutes 2^30).
+  static uint32_t legitimate(uint32_t i) { return 0x80000000u | ((i * 0x9e3779b1u) & 0x3fffffffu); }
 
   uint32_t victim(uint32_t i) const {
     switch (s_.space) {
@@ -172,6 +200,7 @@ class OracleHarness {
   };
 
   Scenario s_;
+  Settings settings_;
   SharedState shared_;
   DataplaneConfig cfg_;
   WorkerCounters counters_;

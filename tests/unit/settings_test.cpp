@@ -130,6 +130,11 @@ TEST(Settings, PressureBudgetDefaultsToATenthOfAFullTable) {
   EXPECT_EQ(build_dataplane_config(s, d), "limit.pressure-burst: must be at least 1");
   const std::string err = load_error("[limit]\npressure-rate = lots\n");
   EXPECT_EQ(err.rfind("FILE:2: limit.pressure-rate: ", 0), 0u) << err;
+  s.pressure_burst = "auto";
+  s.pressure_rate = "off";  // no budget: the full table evicts and sketches instead
+  DataplaneConfig off;
+  ASSERT_EQ(build_dataplane_config(s, off), "");
+  EXPECT_EQ(off.pressure.cost_per_byte, 0u);
 }
 
 TEST(Settings, BadFilesNameFileLineAndReason) {
