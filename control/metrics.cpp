@@ -128,6 +128,9 @@ std::vector<MetricFamily> metric_families(const StatsTotals& t, const ControlTot
   for (unsigned o = 0; o < kCookieOutcomes; ++o)
     f.sample(cookies, {{"outcome", std::string(cookie_outcome_name(CookieOutcome(o)))}},
              t.cookie_outcomes[o]);
+  f.one("verified_over_cap_total",
+        "Answers to queries with a valid server cookie over cookies.verified-rate (limited)",
+        kCounter, t.verified_over_cap);
   f.one("dry_run_forwarded_total", "Drops that dry-run forwarded instead", kCounter,
         t.dry_run_forwarded);
   const TableTotals& tt = t.tables;

@@ -1,5 +1,6 @@
 #include "control/settings.hpp"
 
+#include <algorithm>
 #include <boost/program_options.hpp>
 #include <fstream>
 #include <sstream>
@@ -107,6 +108,11 @@ po::options_description describe(Settings& s) {
       "cookies.proven-timeout",
       po::value(&s.cookie_proven_timeout)->default_value(s.cookie_proven_timeout),
       "how long the answer to a query with a valid server cookie is awaited (at most 60s)")(
+      "cookies.verified-rate",
+      po::value(&s.cookie_verified_rate)->default_value(s.cookie_verified_rate),
+      "at most this many answers to queries with a valid server cookie are exempt from the "
+      "limits, over all clients (a packet rate, e.g. 100000/s, burst one second of it; over it "
+      "they are limited like any other; off: no cap)")(
       "cookies.max-entries",
       po::value(&s.tables.proven_entries)->default_value(s.tables.proven_entries),
       "queries with a valid server cookie awaiting their answer (full: soonest-expiring "
@@ -250,6 +256,12 @@ std::string check_value(const std::string& option, const std::string& value) {
   if (option == "limit.rate" ||
       (option == "limit.pressure-rate" && value != "auto" && value != "off"))
     return parse_rate(value, mode, n, period);
+  if (option == "cookies.verified-rate" && value != "off") {
+    const std::string err = parse_rate(value, mode, n, period);
+    if (!err.empty()) return err;
+    if (mode != LimitMode::packets || n == 0)
+      return "'" + value + "' is not a packet rate (e.g. 100000/s)";
+  }
   if (option == "limit.mode" && value != "packets" && value != "bytes")
     return "'" + value + "' is neither packets nor bytes";
   if (option == "any.action" && value != "tc" && value != "drop" && value != "pass")
@@ -367,6 +379,7 @@ std::vector<std::pair<std::string, std::string>> effective_options(const Setting
       {"cookies.secret-file", s.cookie_secret_file},
       {"cookies.nocookie-udp-size", num(s.nocookie_udp_size)},
       {"cookies.proven-timeout", s.cookie_proven_timeout},
+      {"cookies.verified-rate", s.cookie_verified_rate},
       {"cookies.max-entries", num(s.tables.proven_entries)},
       {"metrics.listen", s.metrics_listen},
       {"control.socket", s.control_socket},
@@ -518,6 +531,17 @@ std::string build_dataplane_config(const Settings& s, DataplaneConfig& out) {
     return "cookies.proven-timeout: " + err;
   if (out.proven_timeout_ns == 0 || out.proven_timeout_ns > 60'000'000'000)
     return "cookies.proven-timeout: must be more than 0 and at most 60s";
+  if (s.cookie_verified_rate != "off") {
+    LimitParams vp;
+    if (!(err = parse_rate(s.cookie_verified_rate, rate_mode, vp.rate, vp.period_s)).empty())
+      return "cookies.verified-rate: " + err;
+    if (rate_mode != LimitMode::packets || vp.rate == 0)
+      return "cookies.verified-rate: '" + s.cookie_verified_rate +
+             "' is not a packet rate (e.g. 100000/s)";
+    vp.burst = std::max<uint64_t>(vp.rate / vp.period_s, 1);  // one second's worth
+    if (!(err = make_pressure_profile(vp, out.verified_cap)).empty())
+      return "cookies.verified-rate: " + err;
+  }
   auto allow = PrefixSet::build(s.allow, err);
   if (!allow) return "allow: " + err;
   auto deny = PrefixSet::build(s.deny, err);

@@ -34,6 +34,7 @@ void add_worker_counters(const WorkerCounters& w, StatsTotals& t, uint64_t& firs
     t.truncate_results[r] += w.truncate_results[r].get();
   }
   for (unsigned o = 0; o < kCookieOutcomes; ++o) t.cookie_outcomes[o] += w.cookie_outcomes[o].get();
+  t.verified_over_cap += w.verified_over_cap.get();
   t.block_events += w.block_events.get();
   t.block_events_dropped += w.block_events_dropped.get();
   const TableCounters& tc = w.tables;
@@ -98,7 +99,8 @@ std::string stats_json(const StatsTotals& t) {
   for (unsigned c = 0; c < kCookieOutcomes; ++c)
     o << (c ? ", " : "") << "\"" << cookie_outcome_name(CookieOutcome(c))
       << "\": " << t.cookie_outcomes[c];
-  o << "},\n  \"dry_run_forwarded\": " << t.dry_run_forwarded
+  o << "},\n  \"verified_over_cap\": " << t.verified_over_cap
+    << ",\n  \"dry_run_forwarded\": " << t.dry_run_forwarded
     << ",\n  \"block_events\": " << t.block_events
     << ",\n  \"block_events_dropped\": " << t.block_events_dropped
     << ",\n  \"capture\": {\"frames\": " << t.capture_frames << ", \"missed\": " << t.capture_missed

@@ -34,6 +34,7 @@ struct StatsTotals {
   // done, or why a TC reply / a truncation did not apply (RewriteResult)
   uint64_t tc_reply_results[kRewriteResults] = {}, truncate_results[kRewriteResults] = {};
   uint64_t cookie_outcomes[kCookieOutcomes] = {};  // queries with a COOKIE option, by outcome
+  uint64_t verified_over_cap = 0;  // answers to proven queries over cookies.verified-rate
   TableTotals tables;
   uint64_t capture_frames = 0, capture_missed = 0;  // ampguardctl capture: copied, ring full
   uint64_t workers = 0;

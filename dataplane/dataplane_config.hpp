@@ -59,6 +59,9 @@ struct DataplaneConfig {
   CookieSecrets cookies;
   uint16_t nocookie_udp_size = 0;
   uint64_t proven_timeout_ns = 5'000'000'000;  // a proven query's answer is exempt this long
+  // cookies.verified-rate: the global budget of exempt answers, one unit each (as `pressure`);
+  // cost_per_byte 0: no cap
+  LimitProfile verified_cap{.mode = LimitMode::bytes};
   // allow / deny prefixes (never null; empty sets when not configured)
   std::shared_ptr<const PrefixSet> allow, deny;
 

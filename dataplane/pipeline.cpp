@@ -219,10 +219,15 @@ Decision judge_response(WorkerContext& w, const DataplaneConfig& cfg, uint8_t* f
     if (!truncated) remember(FragmentVerdict::pass);
     return decided(truncated ? pass_reason : VerdictReason::response_allowlisted, kResponse);
   }
-  // The answer to a query with a valid server cookie: its client is proven, never limited.
+  // The answer to a query with a valid server cookie: its client is proven, never limited
+  // (within cookies.verified-rate; over it, limited like any other).
   if (cfg.cookies.count != 0 && proven_response(w, frame, v)) {
-    if (!truncated) remember(FragmentVerdict::pass);
-    return decided(VerdictReason::response_verified, kResponse);
+    if (cfg.verified_cap.cost_per_byte == 0 ||
+        w.shared->verified.charge(cfg.verified_cap, 1, w.now_ns)) {
+      if (!truncated) remember(FragmentVerdict::pass);
+      return decided(VerdictReason::response_verified, kResponse);
+    }
+    w.counters->verified_over_cap.add();
   }
   if (nocookie) {
     // Spoofed queries never draw a large UDP answer; a real client retries over TCP (or with

@@ -46,6 +46,7 @@ class SharedState {
   FragmentTable fragments;
   ProvenQueries proven;        // queries with a valid server cookie, until their answers pass
   PressureBudget pressure;     // limit.pressure-*: charged by destinations the limiter cannot place
+  PressureBudget verified;     // cookies.verified-rate: charged by answers to proven queries
   rte_ring* events = nullptr;  // BlockEvent elements, multi-producer / single-consumer
   rte_rcu_qsbr* qsbr = nullptr;
   DropCapture capture;  // ampguardctl capture: idle unless armed

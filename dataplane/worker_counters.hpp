@@ -68,6 +68,7 @@ struct alignas(64) WorkerCounters {
   SingleWriterCounter tc_reply_results[kRewriteResults], truncate_results[kRewriteResults];
   SingleWriterCounter block_events, block_events_dropped;  // event ring full
   SingleWriterCounter cookie_outcomes[kCookieOutcomes];    // queries with a COOKIE option
+  SingleWriterCounter verified_over_cap;  // answers to proven queries over cookies.verified-rate
   TableCounters tables;
   SingleWriterCounter polls, busy_polls;
   SingleWriterCounter idle_pauses;                // ports.idle-pause sleeps taken with RX empty

@@ -245,6 +245,28 @@ TEST(Cookies, NocookiePolicyTruncatesAnswersToUnprovenQueries) {
   EXPECT_EQ(h.reason(VerdictReason::response_small), 1u);
 }
 
+TEST(Cookies, VerifiedRateCapsTheExemption) {
+  Files f;
+  // 5/min: a burst of one, then one every 12 s: the 40 answers below get exactly one exemption.
+  PipelineHarness h(with_cookies(f, std::string(kSecretHex) + "\n", "verified-rate = 5/min\n"));
+  h.send(kOut, test::cookie_query_v4(kClient, 100, test::valid_cookie_v4(kClient)));
+  ASSERT_EQ(h.transmitted(kIn).size(), 1u);
+  h.send(kIn, responses(40, 1000, 100));
+  EXPECT_EQ(h.transmitted(kOut).size(), 11u) << "one exempt, then the limit's burst of 10";
+  EXPECT_EQ(h.reason(VerdictReason::response_verified), 1u);
+  EXPECT_EQ(h.totals().verified_over_cap, 39u);
+  EXPECT_EQ(h.reason(VerdictReason::over_limit), 29u);
+}
+
+TEST(Cookies, VerifiedRateMustBeAPacketRate) {
+  Files f;
+  write_file(f.secrets, std::string(kSecretHex) + "\n");
+  write_file(f.conf, "[cookies]\nsecret-file = " + f.secrets + "\nverified-rate = 5kB/s\n");
+  Settings s;
+  EXPECT_EQ(load_settings(f.conf, {}, s),
+            f.conf + ":3: cookies.verified-rate: '5kB/s' is not a packet rate (e.g. 100000/s)");
+}
+
 TEST(Cookies, DryRunCountsTheDecisionsAndChangesNothing) {
   Files f;
   PipelineHarness h(with_cookies(f, std::string(kSecretHex) + "\n", "nocookie-udp-size = 512\n",
