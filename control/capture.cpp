@@ -18,14 +18,14 @@ std::string reason_list() {
   return names;
 }
 
-std::string parse_mask(const std::string& name, uint32_t& mask) {
+std::string parse_mask(const std::string& name, uint64_t& mask) {
   if (name == "all") {
     mask = capturable_reasons();
     return "";
   }
   for (unsigned r = 0; r < kVerdictReasonCount; ++r)
     if (reason_name(VerdictReason(r)) == name && (capturable_reasons() >> r & 1u)) {
-      mask = 1u << r;
+      mask = uint64_t(1) << r;
       return "";
     }
   return "--reason: '" + name + "' is not one of: " + reason_list();
@@ -53,7 +53,7 @@ std::string CaptureJob::start(DropCapture& capture, const std::vector<std::strin
     *slot = args[i + 1];
   }
   if (args.size() % 2 != 0 || reason_.empty() || count_text.empty() || path_.empty()) return usage;
-  uint32_t mask = 0;
+  uint64_t mask = 0;
   std::string err = parse_mask(reason_, mask);
   if (!err.empty()) return err;
   try {

@@ -360,9 +360,14 @@ StatsTotals Runtime::totals() const {
     t.port[p].oerrors = es.oerrors;
   }
   const uint64_t now = shared_->now_ns();
-  t.tables.limiter_entries = shared_->limiter.size();
+  const LimiterTable& limiter = shared_->limiter;
+  const Blocklist& blocklist = shared_->blocklist;
+  t.tables.limiter_entries = limiter_census_.step(
+      limiter.buckets(), [&](uint32_t first, uint32_t n) { return limiter.size_in(first, n); });
   t.tables.limiter_capacity = shared_->limiter.capacity();
-  t.tables.block_entries = shared_->blocklist.size(now);
+  t.tables.block_entries = block_census_.step(blocklist.buckets(), [&](uint32_t first, uint32_t n) {
+    return blocklist.size_in(first, n, now);
+  });
   t.tables.block_capacity = shared_->blocklist.capacity();
   t.tables.proven_capacity = shared_->proven.capacity();
   t.config_generation = generation_.load(std::memory_order_relaxed);

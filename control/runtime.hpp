@@ -19,6 +19,7 @@
 #include "control/settings.hpp"
 #include "control/stats.hpp"
 #include "control/stats_snapshot.hpp"
+#include "control/table_census.hpp"
 #include "dataplane/shared_state.hpp"
 #include "dataplane/worker.hpp"
 
@@ -91,6 +92,8 @@ class Runtime {
   BlockLog block_log_;
   ControlSocket socket_;
   StatsSnapshot snapshot_;  // before metrics_: the exposer reads it until metrics_ is gone
+  // mutable: totals() counts the next chunk of each table (control thread only)
+  mutable TableCensus limiter_census_, block_census_;
   MetricsServer metrics_;
   bool services_ = false;
   bool save_due_ = false;  // a control-socket change waits to be saved

@@ -64,7 +64,12 @@ po::options_description describe(Settings& s) {
       "over it they are dropped (auto: limit.rate * limit.max-entries / 10; off: no budget, the "
       "full table evicts its least valuable entry and the debt sketch keeps what it owed)")(
       "limit.pressure-burst", po::value(&s.pressure_burst)->default_value(s.pressure_burst),
-      "burst of that budget (auto: limit.burst * limit.max-entries / 10)");
+      "burst of that budget (auto: limit.burst * limit.max-entries / 10)")(
+      "limit.aggregate-v4", po::value(&s.aggregate_v4)->default_value(s.aggregate_v4),
+      "IPv4 covering prefixes every large response is also charged to, each PREFIX:MULTIPLE of "
+      "the per-destination rate and burst, e.g. 24:64,16:1024 (at most 2; empty: none)")(
+      "limit.aggregate-v6", po::value(&s.aggregate_v6)->default_value(s.aggregate_v6),
+      "IPv6 covering prefixes (at most /56), e.g. 48:64,32:1024 (at most 2; empty: none)");
   po::options_description block("Blocklist");
   block.add_options()(
       "block.timeout", po::value(&s.block_timeout)->default_value(s.block_timeout),
@@ -211,6 +216,46 @@ ParseOutcome parse_command_line(int argc, char** argv, Settings& s, std::string&
 
 namespace {
 
+// "24:64,16:1024": at most kMaxAggregateLevels distinct prefix lengths in [min_prefix, below),
+// shorter than the per-destination prefix, each with a multiple (1-1000000) of `dest`'s rate and
+// burst for its bucket. "" is none.
+std::string parse_aggregates(const std::string& text, unsigned min_prefix, unsigned below,
+                             const LimitParams& dest, AggregateLevel* levels, uint8_t& n) {
+  n = 0;
+  for (size_t pos = 0; pos < text.size();) {
+    const size_t comma = std::min(text.find(',', pos), text.size());
+    const std::string item = text.substr(pos, comma - pos);
+    pos = comma + 1;
+    const size_t colon = item.find(':');
+    const std::string prefix = item.substr(0, colon);
+    const std::string multiple = colon == item.npos ? "" : item.substr(colon + 1);
+    const auto number = [](const std::string& t, uint64_t max, uint64_t& v) {
+      if (t.empty() || t.size() > 7 || t.find_first_not_of("0123456789") != t.npos) return false;
+      v = std::stoull(t);
+      return v >= 1 && v <= max;
+    };
+    uint64_t len = 0, m = 0;
+    if (!number(prefix, 128, len) || !number(multiple, 1'000'000, m))
+      return "'" + item + "' is not PREFIX:MULTIPLE (a prefix length and a multiple 1-1000000)";
+    if (len < min_prefix || len >= below)
+      return "/" + prefix + " must be /" + std::to_string(min_prefix) + " to /" +
+             std::to_string(below - 1) + " (shorter than the per-destination prefix)";
+    for (unsigned i = 0; i < n; ++i)
+      if (levels[i].prefix == len) return "/" + prefix + " is given twice";
+    if (n == kMaxAggregateLevels)
+      return "at most " + std::to_string(kMaxAggregateLevels) + " prefixes";
+    LimitParams p = dest;
+    p.rate *= m;
+    p.burst *= m;
+    AggregateLevel& l = levels[n++];
+    l.prefix = uint8_t(len);
+    l.multiple = uint32_t(m);
+    if (const std::string err = make_pressure_profile(p, l.profile); !err.empty())
+      return "/" + prefix + ": " + err;
+  }
+  return "";
+}
+
 // "53,853": 1 to kMaxServicePorts ports of 1-65535, comma-separated.
 std::string parse_service_ports(const std::string& text, uint16_t* ports, uint8_t& n) {
   n = 0;
@@ -243,6 +288,13 @@ std::string check_value(const std::string& option, const std::string& value) {
       option == "block.fragment-timeout" || option == "block.save-interval" ||
       option == "log.address-interval" || option == "cookies.proven-timeout")
     return parse_duration_ns(value, n);
+  if (option == "limit.aggregate-v4" || option == "limit.aggregate-v6") {
+    // the syntax here, with the file's line; the bound by the destination prefix at build
+    AggregateLevel levels[kMaxAggregateLevels];
+    uint8_t count = 0;
+    const bool v4 = option == "limit.aggregate-v4";
+    return parse_aggregates(value, v4 ? 8 : 16, v4 ? 32 : 57, LimitParams{}, levels, count);
+  }
   if (option == "ports.idle-pause") {
     const std::string err = parse_duration_ns(value, n);
     if (!err.empty()) return err;
@@ -364,6 +416,8 @@ std::vector<std::pair<std::string, std::string>> effective_options(const Setting
       {"limit.slip", num(s.limit_slip)},
       {"limit.pressure-rate", s.pressure_rate},
       {"limit.pressure-burst", s.pressure_burst},
+      {"limit.aggregate-v4", s.aggregate_v4},
+      {"limit.aggregate-v6", s.aggregate_v6},
       {"block.timeout", s.block_timeout},
       {"block.max-entries", num(s.tables.block_entries)},
       {"block.fragment-timeout", s.fragment_timeout},
@@ -483,6 +537,14 @@ std::string build_dataplane_config(const Settings& s, DataplaneConfig& out) {
     return "limit.prefix-v6: must be 16-64 (a /64 is the smallest block anyone is given)";
   out.prefix_v4 = uint8_t(s.prefix_v4);
   out.prefix_v6 = uint8_t(s.prefix_v6);
+  if (!(err = parse_aggregates(s.aggregate_v4, 8, s.prefix_v4, lp, out.aggregates.v4,
+                               out.aggregates.n_v4))
+           .empty())
+    return "limit.aggregate-v4: " + err;
+  if (!(err = parse_aggregates(s.aggregate_v6, 16, std::min<uint32_t>(s.prefix_v6, 57), lp,
+                               out.aggregates.v6, out.aggregates.n_v6))
+           .empty())
+    return "limit.aggregate-v6: " + err;
   if (!(err = parse_duration_ns(s.idle_expire, out.idle_expire_ns)).empty())
     return "limit.idle-expire: " + err;
   if (out.idle_expire_ns > 86'400'000'000'000) return "limit.idle-expire: must be at most 1d";

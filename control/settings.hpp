@@ -34,6 +34,9 @@ struct Settings {
   // beyond the limiter table's capacity (issue 13); auto: default_pressure() (rate_limit.hpp)
   std::string pressure_rate = "auto";
   std::string pressure_burst = "auto";
+  // covering prefixes with their multiple of the per-destination limit, "24:64,16:1024"; "": none
+  std::string aggregate_v4;
+  std::string aggregate_v6;
   uint32_t min_size = 700;
   uint32_t source_port = 53;
   uint32_t prefix_v4 = 32;

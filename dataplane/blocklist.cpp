@@ -64,10 +64,12 @@ void Blocklist::expire_step(uint64_t now_ns, TableCounters& c) {
 
 uint32_t Blocklist::capacity() const { return core_.capacity(); }
 
-uint32_t Blocklist::size(uint64_t now_ns) const {
-  uint32_t n = 0;
-  for_each(now_ns, [&](FlowKey, uint64_t) { ++n; });
-  return n;
+uint32_t Blocklist::size(uint64_t now_ns) const { return size_in(0, core_.buckets(), now_ns); }
+
+uint32_t Blocklist::size_in(uint32_t first, uint32_t n, uint64_t now_ns) const {
+  uint32_t count = 0;
+  core_.for_each_in(first, n, [&](Snapshot s) { count += s.state > now_ns; });
+  return count;
 }
 
 }  // namespace ampguard

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <memory>
 
+#include "dataplane/aggregate_limits.hpp"
 #include "dataplane/dns_cookie.hpp"
 #include "dataplane/prefix_set.hpp"
 #include "dataplane/rate_limit.hpp"
@@ -36,6 +37,7 @@ struct DataplaneConfig {
   uint64_t idle_expire_ns = 60'000'000'000;
   LimitedAction over_action = LimitedAction::drop;
   uint32_t limit_slip = 2;
+  AggregateLimits aggregates;  // limit.aggregate-v4/-v6: none unless configured
   // block.*
   uint64_t block_timeout_ns = 600'000'000'000;
   // UDP from a blocklisted source is dropped only when addressed to one of these

@@ -24,7 +24,7 @@ void DropCapture::copy(uint64_t armed, const rte_mbuf* m, VerdictReason r, PortS
   } while (!budget_.compare_exchange_weak(left, left - 1, std::memory_order_relaxed));
   CaptureSlot s;
   s.now_ns = now_ns;
-  s.capture = uint32_t(armed >> 32);
+  s.capture = uint32_t(armed >> kCaptureMaskBits);
   s.wire_len = uint16_t(std::min<uint32_t>(rte_pktmbuf_pkt_len(m), UINT16_MAX));
   s.kept_len = uint16_t(std::min<uint32_t>(s.wire_len, kCaptureSnap));
   s.reason = uint8_t(r);
@@ -40,15 +40,16 @@ void DropCapture::copy(uint64_t armed, const rte_mbuf* m, VerdictReason r, PortS
   budget_.fetch_add(1, std::memory_order_relaxed);
 }
 
-uint32_t DropCapture::arm(uint32_t mask, uint32_t count) {
+uint32_t DropCapture::arm(uint64_t mask, uint32_t count) {
   disarm();
   CaptureSlot s;
   while (rte_ring_sc_dequeue_elem(ring_, &s, sizeof s) == 0) {
   }
-  const uint32_t id = ++next_id_;
+  next_id_ = next_id_ % 0xffff + 1;  // never 0: an armed word is never 0
+  const uint32_t id = next_id_;
   budget_.store(count, std::memory_order_relaxed);
   // release: a worker that sees the new word also sees the budget it draws from.
-  armed_.store(uint64_t(id) << 32 | mask, std::memory_order_release);
+  armed_.store(uint64_t(id) << kCaptureMaskBits | mask, std::memory_order_release);
   return id;
 }
 

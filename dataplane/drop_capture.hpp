@@ -36,7 +36,9 @@ struct CaptureSlot {
 };
 static_assert(sizeof(CaptureSlot) % 4 == 0, "rte_ring element sizes are multiples of 4");
 
-static_assert(kVerdictReasonCount <= 32, "the armed word holds one bit per reason");
+// The armed word: capture id (16 bits) << kCaptureMaskBits | reason mask.
+inline constexpr unsigned kCaptureMaskBits = 48;
+static_assert(kVerdictReasonCount <= kCaptureMaskBits, "the armed word holds one bit per reason");
 
 class DropCapture {
  public:
@@ -46,17 +48,17 @@ class DropCapture {
   DropCapture(const DropCapture&) = delete;
   DropCapture& operator=(const DropCapture&) = delete;
 
-  // The armed word: capture id << 32 | reason mask (0: nothing armed). Workers load it once per
+  // The armed word: capture id << 48 | reason mask (0: nothing armed). Workers load it once per
   // burst; relaxed, because a capture that starts a burst late loses nothing it promised.
   uint64_t armed() const { return armed_.load(std::memory_order_relaxed); }
 
   // Worker side: called for each judged frame of a burst whose armed word was nonzero.
   void offer(uint64_t armed, const rte_mbuf* m, VerdictReason r, PortSide side, uint64_t now_ns) {
-    if ((uint32_t(armed) >> unsigned(r) & 1u) != 0) copy(armed, m, r, side, now_ns);
+    if ((armed >> unsigned(r) & 1u) != 0) copy(armed, m, r, side, now_ns);
   }
 
   // Control side. arm() empties the ring, then arms `mask` for `count` frames under a new id.
-  uint32_t arm(uint32_t mask, uint32_t count);
+  uint32_t arm(uint64_t mask, uint32_t count);
   void disarm();
   // Moves the next slot of the current capture into *slot; false when the ring is empty.
   bool take(CaptureSlot* slot);
@@ -70,7 +72,7 @@ class DropCapture {
   rte_ring* ring_ = nullptr;  // CaptureSlot elements, multi-producer / single-consumer
   std::atomic<uint64_t> armed_{0};
   std::atomic<uint32_t> budget_{0};  // frames the current capture still wants copied
-  uint32_t next_id_ = 0;             // control thread only
+  uint32_t next_id_ = 0;             // control thread only; 1-65535, wrapping
   // Totals over every capture; written only while armed, so sharing the line costs nothing.
   std::atomic<uint64_t> frames_{0}, missed_{0};
 };

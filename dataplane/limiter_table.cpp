@@ -80,10 +80,12 @@ void LimiterTable::expire_step(const LimitProfile& p, uint64_t idle_ns, uint64_t
 
 uint32_t LimiterTable::capacity() const { return core_.capacity(); }
 
-uint32_t LimiterTable::size() const {
-  uint32_t n = 0;
-  core_.for_each([&](Snapshot) { ++n; });
-  return n;
+uint32_t LimiterTable::size() const { return size_in(0, core_.buckets()); }
+
+uint32_t LimiterTable::size_in(uint32_t first, uint32_t n) const {
+  uint32_t count = 0;
+  core_.for_each_in(first, n, [&](Snapshot) { ++count; });
+  return count;
 }
 
 std::optional<uint64_t> LimiterTable::credit(FlowKey key, const LimitProfile& p,

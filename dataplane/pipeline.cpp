@@ -182,6 +182,28 @@ Decision judge_later_fragment(WorkerContext& w, const DataplaneConfig& cfg, cons
   return decided(VerdictReason::fragment_unmatched);
 }
 
+// A response over a limit (its destination's: over_limit; a covering prefix's:
+// over_aggregate_limit) is dropped, or with limit.over-action = tc every slip-th one is sent as
+// header, question and a bare OPT: a real client learns to retry over TCP, a victim receives no
+// more than the query that caused it.
+Decision limited(WorkerContext& w, const DataplaneConfig& cfg, uint8_t* frame, uint32_t* len,
+                 PacketView& v, VerdictReason dropped) {
+  constexpr TrafficClass kResponse = TrafficClass::dns_response;
+  const VerdictReason sent = dropped == VerdictReason::over_limit ? VerdictReason::over_limit_tc
+                                                                  : VerdictReason::over_aggregate_tc;
+  if (cfg.over_action != LimitedAction::tc || !slip(w.limit_slip_count, cfg.limit_slip))
+    return decided(dropped, kResponse);
+  if (cfg.dry_run) return decided(sent, kResponse);
+  uint32_t new_len = *len;
+  const RewriteResult r = v.has_dns || parse_dns(frame, v)
+                              ? truncate_response(frame, *len, v, &new_len, OptForm::bare)
+                              : RewriteResult::not_a_query;
+  w.counters->truncate_results[unsigned(r)].add();
+  if (r != RewriteResult::done) return decided(dropped, kResponse);
+  *len = new_len;
+  return decided(sent, kResponse);
+}
+
 Decision judge_response(WorkerContext& w, const DataplaneConfig& cfg, uint8_t* frame, uint32_t* len,
                         PacketView& v) {
   constexpr TrafficClass kResponse = TrafficClass::dns_response;
@@ -254,37 +276,37 @@ Decision judge_response(WorkerContext& w, const DataplaneConfig& cfg, uint8_t* f
     }
   }
   const FlowKey dst = flow_key(v.l3, v.dst, cfg.prefix_v4, cfg.prefix_v6);
+  // Aggregates are asked first and charged last: a response they refuse costs no slot in the
+  // limiter (an attack spread over a prefix does not fill it), and one the destination's own
+  // limit refuses costs its prefixes nothing.
+  const bool aggregates = cfg.aggregates.count(v.l3) != 0;
+  const uint32_t units = pressure_units(cfg.limit.mode, size);
+  if (aggregates && !w.shared->aggregates.has_credit(cfg.aggregates, v.l3, v.dst, units, w.now_ns)) {
+    if (!truncated) remember(FragmentVerdict::drop);
+    return limited(w, cfg, frame, len, v, VerdictReason::over_aggregate_limit);
+  }
   const Admit a = admit(w, cfg, dst, size);
-  if (a != Admit::over_limit) {
-    if (a == Admit::over_pressure) {
-      // not proven over its own limit: dropped, never blocklisted
-      if (!truncated) remember(FragmentVerdict::drop);
-      return decided(VerdictReason::over_pressure_budget, kResponse);
-    }
-    if (!truncated) remember(FragmentVerdict::pass);
-    return decided(a == Admit::pass_unplaced && !truncated ? VerdictReason::response_pressure_budget
-                                                           : pass_reason,
-                   kResponse);
+  if (a == Admit::over_pressure) {
+    // not proven over its own limit: dropped, never blocklisted
+    if (!truncated) remember(FragmentVerdict::drop);
+    return decided(VerdictReason::over_pressure_budget, kResponse);
   }
-  const auto added =
-      w.shared->blocklist.block(dst, w.now_ns + cfg.block_timeout_ns, w.now_ns, w.counters->tables);
-  if (added == Blocklist::Result::added) emit_block_event(w, v, dst);
-  if (!truncated) remember(FragmentVerdict::drop);
-  if (cfg.over_action == LimitedAction::tc && slip(w.limit_slip_count, cfg.limit_slip)) {
-    if (cfg.dry_run) return decided(VerdictReason::over_limit_tc, kResponse);
-    // Header, question and a bare OPT: a real client learns to retry over TCP, a victim
-    // receives no more than the query that caused it.
-    uint32_t new_len = *len;
-    const RewriteResult r = v.has_dns || parse_dns(frame, v)
-                                ? truncate_response(frame, *len, v, &new_len, OptForm::bare)
-                                : RewriteResult::not_a_query;
-    w.counters->truncate_results[unsigned(r)].add();
-    if (r == RewriteResult::done) {
-      *len = new_len;
-      return decided(VerdictReason::over_limit_tc, kResponse);
-    }
+  if (a == Admit::over_limit) {
+    const auto added = w.shared->blocklist.block(dst, w.now_ns + cfg.block_timeout_ns, w.now_ns,
+                                                 w.counters->tables);
+    if (added == Blocklist::Result::added) emit_block_event(w, v, dst);
+    if (!truncated) remember(FragmentVerdict::drop);
+    return limited(w, cfg, frame, len, v, VerdictReason::over_limit);
   }
-  return decided(VerdictReason::over_limit, kResponse);
+  if (aggregates && !w.shared->aggregates.charge(cfg.aggregates, v.l3, v.dst, units, w.now_ns,
+                                                 w.counters->tables)) {
+    if (!truncated) remember(FragmentVerdict::drop);
+    return limited(w, cfg, frame, len, v, VerdictReason::over_aggregate_limit);
+  }
+  if (!truncated) remember(FragmentVerdict::pass);
+  return decided(a == Admit::pass_unplaced && !truncated ? VerdictReason::response_pressure_budget
+                                                         : pass_reason,
+                 kResponse);
 }
 
 Decision judge_inside(WorkerContext& w, const DataplaneConfig& cfg, uint8_t* frame, uint32_t* len,
@@ -308,6 +330,7 @@ void prefetch_tables(const WorkerContext& w, const DataplaneConfig& cfg, PortSid
   } else if (v.l4_proto == kIpProtoUdp && v.has_udp && v.src_port == cfg.source_port &&
              datagram_size(v) >= cfg.min_size) {
     w.shared->limiter.prefetch(flow_key(v.l3, v.dst, cfg.prefix_v4, cfg.prefix_v6));
+    if (cfg.aggregates.count(v.l3) != 0) w.shared->aggregates.prefetch(cfg.aggregates, v.l3, v.dst);
   }
 }
 

@@ -11,6 +11,7 @@ namespace ampguard {
 
 SharedState::SharedState(const TableSizes& s, unsigned max_workers)
     : limiter(s.limiter_entries),
+      aggregates(s.limiter_entries),
       blocklist(s.block_entries),
       fragments(s.fragment_entries != 0 ? s.fragment_entries : s.limiter_entries),
       proven(s.proven_entries),
@@ -48,6 +49,13 @@ void SharedState::publish(std::unique_ptr<const DataplaneConfig> next) {
   // can still hold `old`.
   rte_rcu_qsbr_synchronize(qsbr, RTE_QSBR_THRID_INVALID);
   delete old;
+}
+
+void SharedState::expire_step(const DataplaneConfig& cfg, uint64_t now_ns, TableCounters& c) {
+  limiter.expire_step(cfg.limit, cfg.idle_expire_ns, now_ns, c);
+  if (cfg.aggregates.n_v4 + cfg.aggregates.n_v6 != 0)
+    aggregates.expire_step(cfg.aggregates, now_ns, c);
+  blocklist.expire_step(now_ns, c);
 }
 
 }  // namespace ampguard

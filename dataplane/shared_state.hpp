@@ -41,7 +41,11 @@ class SharedState {
   void publish(std::unique_ptr<const DataplaneConfig> next);
   const DataplaneConfig* config() const { return config_.load(std::memory_order_acquire); }
 
+  // One bounded expiry step of every table (a worker calls it every few loops).
+  void expire_step(const DataplaneConfig& cfg, uint64_t now_ns, TableCounters& c);
+
   LimiterTable limiter;
+  AggregateTable aggregates;  // limit.aggregate-*: sized like the limiter
   Blocklist blocklist;
   FragmentTable fragments;
   ProvenQueries proven;        // queries with a valid server cookie, until their answers pass

@@ -1,5 +1,5 @@
-// The tables every worker shares: the per-destination limiter, the blocklist and the
-// fragment verdicts. Fixed capacity, lock-free, bounded work per call; see the .cpp files
+// The tables every worker shares: the per-destination limiter, the covering prefixes' aggregate
+// limits, the blocklist and the fragment verdicts. Fixed capacity, lock-free, bounded work per call; see the .cpp files
 // and dataplane/table_core.hpp for the entry layout and the concurrency argument.
 //
 // Capacity is twice max_entries in whole 4-slot buckets (32 bytes per entry asked for), allocated
@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <optional>
 
+#include "dataplane/aggregate_limits.hpp"
 #include "dataplane/flow_key.hpp"
 #include "dataplane/overflow.hpp"
 #include "dataplane/rate_limit.hpp"
@@ -60,6 +61,9 @@ class LimiterTable {
   void expire_step(const LimitProfile& p, uint64_t idle_ns, uint64_t now_ns, TableCounters& c);
   uint32_t capacity() const;
   uint32_t size() const;  // full scan: control thread only
+  // Entries in buckets [first, first + n) of buckets(): the stats count big tables in steps.
+  uint32_t size_in(uint32_t first, uint32_t n) const;
+  uint32_t buckets() const { return core_.buckets(); }
   // Starts loading key's cache lines ahead of admit() (burst prefetch).
   void prefetch(FlowKey key) const { core_.prefetch(key); }
 
@@ -103,6 +107,8 @@ class Blocklist {
   void expire_step(uint64_t now_ns, TableCounters& c);
   uint32_t capacity() const;
   uint32_t size(uint64_t now_ns) const;  // full scan: control thread only
+  uint32_t size_in(uint32_t first, uint32_t n, uint64_t now_ns) const;  // as LimiterTable's
+  uint32_t buckets() const { return core_.buckets(); }
 
   // Calls f(FlowKey, uint64_t expires_ns) for every live entry. Full scan: control thread.
   template <class F>
@@ -111,6 +117,35 @@ class Blocklist {
       if (s.state > now_ns) f(s.key, s.state);
     });
   }
+
+  static constexpr unsigned kExpireBuckets = 16;  // per expire_step call
+
+ private:
+  table_core::TableCore core_;
+};
+
+// The covering prefixes' buckets (aggregate_limits.hpp). Sized like the limiter; a full window
+// forgets the prefix with the most credit first, and a prefix at full credit is free space.
+class AggregateTable {
+ public:
+  explicit AggregateTable(uint32_t max_entries);
+  ~AggregateTable();
+  AggregateTable(const AggregateTable&) = delete;
+  AggregateTable& operator=(const AggregateTable&) = delete;
+
+  // True when every covering prefix of dst has credit for `units` (pressure_units); writes
+  // nothing, so a response another limit drops costs its prefixes nothing.
+  bool has_credit(const AggregateLimits& a, L3 l3, const std::array<uint8_t, 16>& dst,
+                  uint32_t units, uint64_t now_ns) const;
+  // Charges units to every covering prefix of dst; false when one had no credit left.
+  bool charge(const AggregateLimits& a, L3 l3, const std::array<uint8_t, 16>& dst, uint32_t units,
+              uint64_t now_ns, TableCounters& c);
+  void prefetch(const AggregateLimits& a, L3 l3, const std::array<uint8_t, 16>& dst) const;
+  // Forgets prefixes back at full credit; a bounded number of buckets per call.
+  void expire_step(const AggregateLimits& a, uint64_t now_ns, TableCounters& c);
+  uint32_t capacity() const;
+  uint32_t size() const;  // full scan: control thread only
+  size_t memory_bytes() const { return core_.memory_bytes(); }
 
   static constexpr unsigned kExpireBuckets = 16;  // per expire_step call
 

@@ -343,12 +343,18 @@ class TableCore {
   // Calls f(Snapshot) for every occupied entry. Full scan: control thread and tests only.
   template <class F>
   void for_each(F&& f) const {
-    for (uint32_t b = 0; b < nbuckets_; ++b)
+    for_each_in(0, nbuckets_, f);
+  }
+  // The same over buckets [first, first + n) only: a table of millions is counted in steps.
+  template <class F>
+  void for_each_in(uint32_t first, uint32_t n, F&& f) const {
+    for (uint32_t b = first; b < first + n && b < nbuckets_; ++b)
       for (const Entry& e : buckets_[b].e) {
         const Snapshot s = load(&e);
         if (s.key != kEmptyKey) f(s);
       }
   }
+  uint32_t buckets() const { return nbuckets_; }
 
  private:
   static bool remove_if_key(Entry* e, FlowKey key) {

@@ -49,6 +49,11 @@ enum class Action : uint8_t { forward, drop, reply };
   X(response_pressure_budget, forward,                                                          \
     "large response to a destination the full limiter table cannot place, within the global "   \
     "pressure budget (limit.pressure-rate)")                                                    \
+  X(over_aggregate_limit, drop,                                                                 \
+    "large response over a covering prefix's aggregate limit (limit.aggregate-v4/-v6); "        \
+    "nothing blocklisted")                                                                      \
+  X(over_aggregate_tc, forward,                                                                 \
+    "over-aggregate response sent in its truncated form (limit.over-action = tc, slipped)")     \
   X(query_verified, forward,                                                                    \
     "query with a valid server cookie (cookies.*): passes, blocklisted source or not")          \
   X(response_verified, forward,                                                                 \
@@ -106,16 +111,17 @@ inline constexpr std::string_view reason_help(VerdictReason r) {
 
 // Reasons a capture may ask for (ampguardctl capture --reason): those that drop or rewrite
 // the frame. Here, not in drop_capture.hpp, so ampguardctl lists them without DPDK headers.
-inline constexpr uint32_t capturable_reasons() {
-  uint32_t mask = 0;
+inline constexpr uint64_t capturable_reasons() {
+  uint64_t mask = 0;
   for (unsigned r = 0; r < kVerdictReasonCount; ++r)
     if (reason_action(VerdictReason(r)) != Action::forward ||
         VerdictReason(r) == VerdictReason::response_truncated ||
         VerdictReason(r) == VerdictReason::over_limit_tc ||
+        VerdictReason(r) == VerdictReason::over_aggregate_tc ||
         VerdictReason(r) == VerdictReason::response_nocookie_tc)
-      mask |= 1u << r;
+      mask |= uint64_t(1) << r;
   return mask;
 }
-static_assert(kVerdictReasonCount <= 32, "a capture mask holds one bit per reason");
+static_assert(kVerdictReasonCount <= 64, "a capture mask holds one bit per reason");
 
 }  // namespace ampguard

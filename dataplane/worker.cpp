@@ -78,8 +78,7 @@ void Worker::run(const std::atomic<bool>& stop) {
     const uint32_t got = poll(PortSide::inside, cfg, now_ns) + poll(PortSide::outside, cfg, now_ns);
     const uint64_t pause_ns = cfg.idle_pause_ns;
     if (++loops % kExpireEvery == 0) {
-      shared.limiter.expire_step(cfg.limit, cfg.idle_expire_ns, now_ns, c.tables);
-      shared.blocklist.expire_step(now_ns, c.tables);
+      shared.expire_step(cfg, now_ns, c.tables);
     }
     c.polls.add();
     // Past this point we hold no reference to cfg: a reload may free it.

@@ -190,8 +190,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         "a frame that does not parse is malformed unless its source is blocked or it is too long");
   }
   // The control thread's share of the work: bounded expiry steps and draining block events.
-  fx.shared->limiter.expire_step(cfg.limit, cfg.idle_expire_ns, fx.now_ns, fx.counters.tables);
-  fx.shared->blocklist.expire_step(fx.now_ns, fx.counters.tables);
+  fx.shared->expire_step(cfg, fx.now_ns, fx.counters.tables);
   check(fx.shared->limiter.size() <= fx.shared->limiter.capacity(), "limiter within capacity");
   if ((data[1] & 7) == 0) rte_ring_reset(fx.shared->events);
   return 0;

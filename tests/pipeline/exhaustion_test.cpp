@@ -57,8 +57,7 @@ class Dataplane {
     uint32_t len = uint32_t(frame.size());
     const VerdictReason r = judge_frame(w_, cfg_, side, frame.data(), &len, now_ns_).reason;
     if (++packets_ % kExpireEvery == 0) {
-      shared_.limiter.expire_step(cfg_.limit, cfg_.idle_expire_ns, now_ns_, counters_.tables);
-      shared_.blocklist.expire_step(now_ns_, counters_.tables);
+      shared_.expire_step(cfg_, now_ns_, counters_.tables);
     }
     return r;
   }

@@ -2,6 +2,8 @@
 // with the kernel-exact profile's 100,000 entries; bench/oracle runs them all.
 #include <gtest/gtest.h>
 
+#include <filesystem>
+
 #include "support/oracle_harness.hpp"
 
 namespace ampguard::test {
@@ -42,6 +44,28 @@ TEST(OracleScenario, C_TenTimesCapacityLeaksOnlyTheBudgetAndKeepsSteadyClients) 
   EXPECT_LE(r.over_forwarded, r.pressure_allows + r.oracle_over / 20);
   EXPECT_EQ(r.steady_events, 1'000u * 15);
   EXPECT_LE(r.steady_dropped * 1000, r.steady_events);
+}
+
+// Scenario (d) scaled down tenfold with the recommended profile's policy at 10,000 entries: the
+// attack covers the addresses of a few /16s, and their aggregate limits keep it out of the table,
+// so new clients elsewhere are still placed and served. The kernel-exact profile (no aggregates)
+// drops most of them: the full table sends them to a budget the attack has spent.
+TEST(OracleScenario, D_AggregatesKeepNewClientsServedWhileFourSlash16sAreAttacked) {
+  const std::string rec =
+      std::filesystem::path(__FILE__).parent_path().parent_path().parent_path() /
+      "conf/recommended.conf";
+  const OracleResult r = OracleHarness({.name = "d/10",
+                                        .victims = 100'000,
+                                        .space = VictimSpace::four_slash16,
+                                        .max_entries = 10'000,
+                                        .config = rec.c_str()})
+                             .run();
+  RecordProperty("over_forwarded", std::to_string(r.over_forwarded));
+  RecordProperty("new_dropped", std::to_string(r.new_dropped));
+  EXPECT_LE(r.over_forwarded, r.pressure_allows + r.oracle_over / 20);
+  EXPECT_LE(r.steady_dropped * 1000, r.steady_events);
+  EXPECT_GT(r.new_events, 25'000u);  // 333 new a second, up to three answers each
+  EXPECT_LE(r.new_dropped * 1000, r.new_events);
 }
 
 }  // namespace

@@ -38,11 +38,11 @@ struct Scenario {
   const char* name;
   uint32_t victims;
   VictimSpace space;
-  uint32_t max_entries = 100'000;  // limit.max-entries and block.max-entries
+  uint32_t max_entries = 100'000;  // limit.max-entries and block.max-entries; 0: the config's
   uint32_t seconds = 30;
   uint32_t steady_clients = 1'000;
   uint32_t new_clients = 10'000;
-  const char* config = nullptr;  // a config file (its table sizes replace max_entries)
+  const char* config = nullptr;  // a config file; nullptr: the defaults (the kernel-exact profile)
 };
 
 struct OracleResult {
@@ -55,7 +55,7 @@ struct OracleResult {
   uint64_t limiter_evictions = 0;
   uint64_t over_pressure_budget = 0;  // responses dropped by the pressure budget
   uint64_t pressure_allows = 0;       // the budget's bound over the run: burst + rate * seconds
-  size_t table_bytes = 0;  // limiter + debt sketch + blocklist memory, fixed at construction
+  size_t table_bytes = 0;  // limiter, debt sketch, aggregates, blocklist: fixed at construction
 
   double over_forwarded_pct() const {
     return oracle_over == 0 ? 0 : 100.0 * double(over_forwarded) / double(oracle_over);
@@ -109,7 +109,7 @@ class OracleHarness {
         counters_.reason_packets[unsigned(VerdictReason::over_pressure_budget)].get();
     r_.pressure_allows = budget_allows(s_.seconds);
     r_.table_bytes = shared_.limiter.memory_bytes() + shared_.limiter.sketch_memory_bytes() +
-                     shared_.blocklist.capacity() * 16ull;
+                     shared_.aggregates.memory_bytes() + shared_.blocklist.capacity() * 16ull;
     return r_;
   }
 
@@ -121,10 +121,10 @@ class OracleHarness {
   static Settings load(const Scenario& s) {
     Settings out;
     const std::string entries = std::to_string(s.max_entries);
-    const std::vector<std::string> sizes = {"--limit.max-entries=" + entries,
-                                            "--block.max-entries=" + entries};
-    const std::string err =
-        s.config != nullptr ? load_settings(s.config, {}, out) : load_settings("", sizes, out);
+    std::vector<std::string> sizes;
+    if (s.max_entries != 0)
+      sizes = {"--limit.max-entries=" + entries, "--block.max-entries=" + entries};
+    const std::string err = load_settings(s.config != nullptr ? s.config : "", sizes, out);
     if (!err.empty()) throw std::runtime_error("oracle config: " + err);
     return out;
   }
@@ -157,14 +157,18 @@ class OracleHarness {
     for (int i = 0; i < 4; ++i) frame[off + i] = uint8_t(addr >> (24 - 8 * i));
   }
 
-  VerdictReason judge(PortSide side, Bytes& frame, uint64_t now_ns) {
+  // A TC reply or a truncation rewrites the frame it is given: it is then restored from `clean`.
+  VerdictReason judge(PortSide side, Bytes& frame, const Bytes& clean, uint64_t now_ns) {
     uint32_t len = uint32_t(frame.size());
     const VerdictReason r = judge_frame(w_, cfg_, side, frame.data(), &len, now_ns).reason;
-    if (++packets_ % kExpireEvery == 0) {
-      shared_.limiter.expire_step(cfg_.limit, cfg_.idle_expire_ns, now_ns, counters_.tables);
-      shared_.blocklist.expire_step(now_ns, counters_.tables);
-    }
+    if (len != frame.size() || reason_action(r) == Action::reply || truncated(r)) frame = clean;
+    if (++packets_ % kExpireEvery == 0) shared_.expire_step(cfg_, now_ns, counters_.tables);
     return r;
+  }
+  // A limited answer slipped truncated (TC=1) is forwarded, but the large one is withheld.
+  static bool truncated(VerdictReason r) {
+    return r == VerdictReason::over_limit_tc || r == VerdictReason::over_aggregate_tc ||
+           r == VerdictReason::response_truncated;
   }
 
   // The infinite-memory policy: true when it forwards a response to addr at now_ns.
@@ -183,10 +187,12 @@ class OracleHarness {
     ++events;
     const bool oracle = oracle_forwards(addr, now_ns);
     put_v4(query_, kIpSrc, addr);
-    bool forwarded = reason_action(judge(PortSide::outside, query_, now_ns)) == Action::forward;
+    bool forwarded =
+        reason_action(judge(PortSide::outside, query_, clean_query_, now_ns)) == Action::forward;
     if (forwarded) {
       put_v4(response_, kIpDst, addr);
-      forwarded = reason_action(judge(PortSide::inside, response_, now_ns)) == Action::forward;
+      const VerdictReason r = judge(PortSide::inside, response_, clean_response_, now_ns);
+      forwarded = reason_action(r) == Action::forward && !truncated(r);
     }
     if (!oracle) r_.oracle_over += dropped == nullptr;
     if (!oracle && forwarded) r_.over_forwarded++;
@@ -206,6 +212,7 @@ class OracleHarness {
   WorkerCounters counters_;
   WorkerContext w_;
   Bytes query_, response_;
+  const Bytes clean_query_ = query_, clean_response_ = response_;
   std::unordered_map<uint32_t, Model> model_;
   uint64_t packets_ = 0;
   OracleResult r_;

@@ -234,5 +234,37 @@ TEST(Settings, RestartOnlyOptionsAreRealOptions) {
   for (const auto& o : restart_only_options()) EXPECT_TRUE(names.count(o)) << o;
 }
 
+// Issue 13: aggregate limits, PREFIX:MULTIPLE of the per-destination rate and burst.
+TEST(Settings, AggregateLimitsParseAndRejectWithReasons) {
+  Settings s;
+  s.aggregate_v4 = "24:64,16:1024";
+  s.aggregate_v6 = "48:64";
+  DataplaneConfig d;
+  ASSERT_EQ(build_dataplane_config(s, d), "");
+  ASSERT_EQ(d.aggregates.n_v4, 2u);
+  EXPECT_EQ(d.aggregates.v4[0].prefix, 24u);
+  EXPECT_EQ(d.aggregates.v4[1].multiple, 1024u);
+  // 50/min * 64 per /24: 60 s / 3200 in 1/256 ns per packet, burst 640
+  EXPECT_EQ(d.aggregates.v4[0].profile.cost_per_byte, 60'000'000'000ull * 256 / 3200);
+  EXPECT_EQ(d.aggregates.v4[0].profile.byte_cap, 640 * d.aggregates.v4[0].profile.cost_per_byte);
+  ASSERT_EQ(d.aggregates.n_v6, 1u);
+  const std::pair<std::string, std::string> bad[] = {
+      {"24", "limit.aggregate-v4: '24' is not PREFIX:MULTIPLE"},
+      {"24:0", "limit.aggregate-v4: '24:0' is not PREFIX:MULTIPLE"},
+      {"32:2", "limit.aggregate-v4: /32 must be /8 to /31"},
+      {"24:2,24:4", "limit.aggregate-v4: /24 is given twice"},
+      {"24:2,16:2,8:2", "limit.aggregate-v4: at most 2 prefixes"},
+  };
+  for (const auto& [value, error] : bad) {
+    s.aggregate_v4 = value;
+    EXPECT_EQ(build_dataplane_config(s, d).rfind(error, 0), 0u) << value;
+  }
+  s.aggregate_v4 = "";
+  s.aggregate_v6 = "60:2";  // IPv6 keys hold at most /56
+  EXPECT_EQ(build_dataplane_config(s, d).rfind("limit.aggregate-v6: /60 must be /16 to /56", 0), 0u);
+  const std::string err = load_error("[limit]\naggregate-v4 = 24:x\n");
+  EXPECT_EQ(err.rfind("FILE:2: limit.aggregate-v4: ", 0), 0u) << err;
+}
+
 }  // namespace
 }  // namespace ampguard
