@@ -121,6 +121,14 @@ std::string BlockLog::reason(FlowKey key) const {
   return it == tracked_.end() || !it->second.blocked ? "over-limit" : it->second.reason;
 }
 
+bool BlockLog::block_age(FlowKey key, uint64_t& since_ns, uint64_t& blocks) const {
+  const auto it = tracked_.find(key);
+  if (it == tracked_.end() || !it->second.blocked) return false;
+  since_ns = it->second.since_ns;
+  blocks = it->second.blocks;
+  return true;
+}
+
 void BlockLog::emit(Tracked& t, uint64_t& last_line_ns, const std::string& line, uint64_t now_ns) {
   if (last_line_ns != 0 && now_ns - last_line_ns < limits_.address_interval_ns) {
     t.suppressed++;

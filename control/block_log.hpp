@@ -48,6 +48,9 @@ class BlockLog {
 
   // The reason key was blocked for ("over-limit" when it is not tracked).
   std::string reason(FlowKey key) const;
+  // When key's current block began and how many blocks it had while tracked; false when it is
+  // not tracked as blocked (fleet export ranks and delays by these).
+  bool block_age(FlowKey key, uint64_t& since_ns, uint64_t& blocks) const;
 
   uint64_t lines_written() const { return written_.load(std::memory_order_relaxed); }
   uint64_t lines_suppressed() const { return suppressed_.load(std::memory_order_relaxed); }

@@ -55,6 +55,8 @@ Reply Runtime::command(const std::string& request) {
     r = top_command(w);
   } else if (w[0] == "capture") {
     r = capture_command(w);
+  } else if (w[0] == "fleet") {
+    r = fleet_command(w);
   } else if (w[0] == "help" || w[0] == "status" || w[0] == "stats" || w[0] == "config" ||
              w[0] == "reload") {
     r = error(w[0] + " takes no arguments");

@@ -15,6 +15,7 @@ inline constexpr const char* kCtlCommands =
     "  blocklist del ADDR          unblock ADDR\n"
     "  blocklist flush             unblock everything\n"
     "  top N                       the N destinations closest to or over their limit\n"
+    "  fleet status                FlowSpec session, peers, routes exported, imported, suppressed\n"
     "  reload                      re-read the config file (as SIGHUP does)\n"
     "  config                      the running config, as a config file\n"
     "  capture --reason R|all --count N --file PATH [--timeout 10s]\n"

@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "control/fleet_totals.hpp"
 #include "control/stats.hpp"
 
 namespace ampguard {
@@ -25,6 +26,7 @@ struct ControlTotals {
   uint64_t saves_ok = 0, saves_failed = 0;
   uint64_t state_corrupt = 0;  // block.state-file restored in part; the original kept aside
   uint64_t control_requests = 0, control_errors = 0;
+  FleetTotals fleet;
 };
 
 // Fills both; called on the exposer's thread, so it must be safe against the control thread.

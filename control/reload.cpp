@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <map>
 
+#include "control/fleet.hpp"
 #include "control/runtime.hpp"
 
 namespace ampguard {
@@ -39,6 +40,13 @@ std::vector<std::string> keep_restart_only(const Settings& running, Settings& ne
     next.limit_rate = running.limit_rate;
     next.limit_burst = running.limit_burst;
   }
+  // The session and the routes' shape are set up once; export-after, export-manual and
+  // max-routes apply at the next fleet step.
+  FleetSettings fleet = running.fleet;
+  fleet.export_after = next.fleet.export_after;
+  fleet.export_manual = next.fleet.export_manual;
+  fleet.max_routes = next.fleet.max_routes;
+  next.fleet = fleet;
   next.eal_args = running.eal_args;
   return changed;
 }
@@ -54,6 +62,10 @@ Reply Runtime::reload() {
       err.empty() ? keep_restart_only(settings_, next) : std::vector<std::string>{};
   auto cfg = std::make_unique<DataplaneConfig>();
   if (err.empty()) err = locate_error(next, build_dataplane_config(next, *cfg));
+  FleetPlan fleet;
+  if (err.empty() && fleet_)
+    err = locate_error(next, build_fleet_plan(next.fleet, cfg->service_ports,
+                                              cfg->service_port_count, fleet));
   if (!err.empty()) {
     reloads_failed_.fetch_add(1, std::memory_order_relaxed);
     say("ampguard: reload failed, running config kept: " + err);
@@ -65,6 +77,7 @@ Reply Runtime::reload() {
   generation_.store(generation, std::memory_order_relaxed);
   settings_ = std::move(next);
   configure_block_log();
+  if (fleet_) fleet_->reconfigure(fleet);
   restart_pending_ = restart;
   restart_pending_count_.store(restart.size(), std::memory_order_relaxed);
   reloads_ok_.fetch_add(1, std::memory_order_relaxed);

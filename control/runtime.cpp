@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "control/addresses.hpp"
+#include "control/fleet.hpp"
 #include "control/persistence.hpp"
 #include "control/telemetry.hpp"
 #include "control/units.hpp"
@@ -158,6 +159,7 @@ void Runtime::stop() {
   stop_.store(true, std::memory_order_relaxed);
   rte_eal_mp_wait_lcore();
   workers_running_ = false;
+  if (fleet_) fleet_->stop();  // a clean stop withdraws this box's routes
   drain_events();
   if (capture_) {
     capture_->step(shared_->now_ns());  // what the workers copied before they stopped
@@ -230,6 +232,8 @@ std::string Runtime::start_services() {
   if (!terr.empty()) say("ampguard: warning: " + terr);
   telemetry_ = terr.empty();
   publish_telemetry();
+  const std::string ferr = start_fleet();
+  if (!ferr.empty()) return ferr;
   services_ = true;
   next_save_ns_ = shared_->now_ns() + save_interval_ns_;
   return "";
@@ -251,6 +255,7 @@ void Runtime::control_step() {
   if (now >= next_snapshot_ns_) refresh_snapshot();
   socket_.poll([this](const std::string& request) { return command(request); });
   if (capture_ && capture_->step(now)) finish_capture();
+  if (fleet_) fleet_->step(*shared_, block_log_, control_tables_, now);
   if (telemetry_generation_ != generation_.load(std::memory_order_relaxed)) publish_telemetry();
   if (!settings_.block_state_file.empty() && (save_due_ || now >= next_save_ns_)) {
     const std::string err = save_state();
@@ -397,6 +402,7 @@ ControlTotals Runtime::control_totals() const {
   c.state_corrupt = state_corrupt_.load(std::memory_order_relaxed);
   c.control_requests = requests_.load(std::memory_order_relaxed);
   c.control_errors = request_errors_.load(std::memory_order_relaxed);
+  if (fleet_) c.fleet = fleet_->totals();
   return c;
 }
 

@@ -25,6 +25,8 @@
 
 namespace ampguard {
 
+class FleetControl;
+
 class Runtime {
  public:
   explicit Runtime(Settings settings);
@@ -73,6 +75,9 @@ class Runtime {
   Reply blocklist_command(const std::vector<std::string>& words);
   Reply top_command(const std::vector<std::string>& words);
   Reply capture_command(const std::vector<std::string>& words);
+  Reply fleet_command(const std::vector<std::string>& words);
+  // Starts the fleet client when fleet.api is set. Returns "" or the reason.
+  std::string start_fleet();
   void finish_capture();
   void publish_telemetry();
   std::string status_text() const;
@@ -103,6 +108,7 @@ class Runtime {
   TableCounters control_tables_;         // blocklist changes made by the control thread
   std::unique_ptr<CaptureJob> capture_;  // the running ampguardctl capture, if any
   uint64_t capture_reply_ = 0;           // its deferred control socket answer (a new id each)
+  std::unique_ptr<FleetControl> fleet_;  // fleet.api set: FlowSpec export and import
   bool telemetry_ = false;
   uint64_t telemetry_generation_ = 0;  // the config generation telemetry last got
   // Read by the metrics thread: never dereference the config snapshot there.

@@ -155,7 +155,8 @@ po::options_description describe(Settings& s) {
       "ampguard --demo [--config FILE] [options]\n\n"
       "The EAL arguments name the lcores and the two ports (-a PCI address or --vdev).\n\n"
       "Options");
-  all.add(ports).add(limit).add(block).add(actions).add(cookies).add(ops).add(batch);
+  all.add(ports).add(limit).add(block).add(actions).add(cookies);
+  all.add(ops).add(describe_fleet(s.fleet)).add(batch);
   return all;
 }
 
@@ -282,6 +283,7 @@ constexpr uint64_t kMaxIdlePauseNs = 1'000'000;
 
 // Values Boost takes as text but ampguard reads with units or as a choice.
 std::string check_value(const std::string& option, const std::string& value) {
+  if (option.rfind("fleet.", 0) == 0) return check_fleet_value(option, value);
   uint64_t n = 0, period = 0;
   LimitMode mode;
   if (option == "limit.idle-expire" || option == "block.timeout" ||
@@ -390,7 +392,7 @@ std::vector<std::pair<std::string, std::string>> effective_options(const Setting
   };
   const bool bytes = s.limit_mode == "bytes";
   const auto num = [](uint64_t v) { return std::to_string(v); };
-  return {
+  std::vector<std::pair<std::string, std::string>> out = {
       {"ports.inside", num(s.inside_port)},
       {"ports.outside", num(s.outside_port)},
       {"ports.rx-descriptors", num(s.rx_descriptors)},
@@ -442,9 +444,12 @@ std::vector<std::pair<std::string, std::string>> effective_options(const Setting
       {"log.syslog", s.log_syslog ? "true" : "false"},
       {"log.max-per-second", num(s.log_max_per_second)},
       {"log.address-interval", s.log_address_interval},
-      {"exit-when-idle", num(s.exit_when_idle_ms)},
-      {"stats-file", s.stats_file},
   };
+  const auto fleet = fleet_options(s.fleet);
+  out.insert(out.end(), fleet.begin(), fleet.end());
+  out.insert(out.end(),
+             {{"exit-when-idle", num(s.exit_when_idle_ms)}, {"stats-file", s.stats_file}});
+  return out;
 }
 
 std::string render_config(const Settings& s) {
@@ -475,10 +480,13 @@ std::string render_config(const Settings& s) {
 
 std::vector<std::string> restart_only_options() {
   // limit.prefix-*: every table key is masked with them; limit.hz: the limiter's state units.
-  return {"ports.inside",   "ports.outside",   "ports.rx-descriptors", "ports.tx-descriptors",
-          "ports.mbufs",    "ports.mtu",       "limit.max-entries",    "block.max-entries",
-          "limit.mode",     "limit.prefix-v4", "limit.prefix-v6",      "limit.hz",
-          "metrics.listen", "control.socket",  "exit-when-idle",       "cookies.max-entries"};
+  std::vector<std::string> out = {
+      "ports.inside",   "ports.outside",   "ports.rx-descriptors", "ports.tx-descriptors",
+      "ports.mbufs",    "ports.mtu",       "limit.max-entries",    "block.max-entries",
+      "limit.mode",     "limit.prefix-v4", "limit.prefix-v6",      "limit.hz",
+      "metrics.listen", "control.socket",  "exit-when-idle",       "cookies.max-entries"};
+  for (const std::string& o : fleet_restart_only_options()) out.push_back(o);
+  return out;
 }
 
 std::string build_dataplane_config(const Settings& s, DataplaneConfig& out) {

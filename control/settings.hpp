@@ -13,6 +13,7 @@
 #include <utility>
 #include <vector>
 
+#include "control/fleet_settings.hpp"
 #include "dataplane/dataplane_config.hpp"
 #include "dataplane/shared_state.hpp"
 
@@ -69,6 +70,7 @@ struct Settings {
   bool log_syslog = true;
   uint32_t log_max_per_second = 100;  // block/unblock lines over this are dropped and counted
   std::string log_address_interval = "60s";  // repeats for one address within it: suppressed
+  FleetSettings fleet;  // fleet.*
   // batch runs
   bool demo =
       false;  // --demo: the built-in trace on virtual devices, never a real instance's state

@@ -28,6 +28,8 @@ packages=(
   dpdk dpdk-dev libdpdk-dev libpcap-dev
   libboost-program-options-dev prometheus-cpp-dev libgtest-dev libgmock-dev libbenchmark-dev
   libsodium-dev  # DNS server cookies' SipHash-2-4 (the tables' own is tested against it)
+  # fleet: gobgpd's gRPC API, C++ stubs generated at build time from its .proto files
+  libgrpc++-dev protobuf-compiler-grpc golang-github-osrg-gobgp-dev
 )
 # debian/control's Build-Depends beyond the above (dpkg-buildpackage checks them).
 package_packages=(debhelper help2man man-db python3 dpkg-dev)
@@ -38,11 +40,12 @@ test_packages=(
   # independent decoders, real DNS software, namespaces, metrics server
   python3 python3-dnspython tshark iproute2 ethtool curl
   unbound nsd bind9 dnsutils knot-dnsutils dnsperf prometheus
+  gobgpd frr  # fleet tests: real BGP speakers (FlowSpec) started by the tests
   # robustness and benchmarks
   clang-14 libfuzzer-14-dev libclang-rt-14-dev gnuplot-nox netsniff-ng nftables iptables procps
 )
 # Services the test packages ship: the tests start their own, in namespaces, on their own ports.
-test_daemons=(unbound nsd named prometheus)
+test_daemons=(unbound nsd named prometheus gobgpd frr)
 [ "$profile" = run ] || packages+=("${package_packages[@]}")
 [ "$profile" = test ] && packages+=("${test_packages[@]}")
 

@@ -16,13 +16,15 @@ complete_words() {  # the words typed, the last one being completed
   printf '%s\n' "${COMPREPLY[@]}" | sort
 }
 got=$(complete_words ampguardctl "" | tr '\n' ' ')
-[ "$got" = "blocklist capture config help reload stats status top " ] || fail "commands: $got"
+[ "$got" = "blocklist capture config fleet help reload stats status top " ] || fail "commands: $got"
 got=$(complete_words ampguardctl --socket /tmp/s st | tr '\n' ' ')
 [ "$got" = "stats status " ] || fail "after --socket: $got"
 got=$(complete_words ampguardctl --so | tr '\n' ' ')
 [ "$got" = "--socket " ] || fail "options: $got"
 got=$(complete_words ampguardctl blocklist "" | tr '\n' ' ')
 [ "$got" = "add del flush list " ] || fail "blocklist: $got"
+got=$(complete_words ampguardctl fleet "" | tr '\n' ' ')
+[ "$got" = "status " ] || fail "fleet: $got"
 got=$(complete_words ampguardctl blocklist add 192.0.2.1 --r | tr '\n' ' ')
 [ "$got" = "--replace " ] || fail "blocklist add: $got"
 got=$(complete_words ampguardctl capture -- | tr '\n' ' ')

@@ -200,6 +200,22 @@ TEST(Settings, BadMtuAndIdlePauseNameFileLineAndReason) {
   EXPECT_NE(std::find(r.begin(), r.end(), "ports.mtu"), r.end());
 }
 
+// Issue 18: fleet.* values are checked with the rest, located in the file.
+TEST(Settings, BadFleetValuesNameFileLineAndReason) {
+  EXPECT_EQ(load_error("[fleet]\naction = drop\n"),
+            "FILE:2: fleet.action: 'drop' is neither discard nor rate:<bytes per second, at "
+            "least 1>");
+  EXPECT_EQ(load_error("[fleet]\n\ncommunity = 70000:1\n"),
+            "FILE:3: fleet.community: '70000:1' is not ASN:VALUE (each 0-65535)");
+  EXPECT_EQ(load_error("[fleet]\nprotect = 192.0.2.0/24,192.0.2.1/24\n"),
+            "FILE:2: fleet.protect: '192.0.2.1/24' has host bits set");
+  EXPECT_EQ(load_error("[fleet]\nexport-after = later\n"),
+            "FILE:2: fleet.export-after: 'later' is not a duration (e.g. 600s, 10m)");
+  const auto r = restart_only_options();
+  EXPECT_NE(std::find(r.begin(), r.end(), "fleet.api"), r.end());
+  EXPECT_EQ(std::find(r.begin(), r.end(), "fleet.max-routes"), r.end());
+}
+
 TEST(Settings, ControlCharactersInAFileAreEscaped) {
   EXPECT_EQ(load_error("[a\x1b[31m]\n"), "FILE:1: unknown section 'a\\x1b[31m'");
 }

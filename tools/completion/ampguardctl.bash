@@ -44,10 +44,10 @@ _ampguardctl() {
   fi
 
   case $cmd in
-    blocklist)
+    blocklist | fleet)
       if ((COMP_CWORD == cmd_at + 1)); then
         local subs
-        subs=$(sed -n 's/^  blocklist \([a-z]*\).*/\1/p' <<<"$help")
+        subs=$(sed -n "s/^  $cmd \\([a-z]*\\).*/\\1/p" <<<"$help")
         COMPREPLY=($(compgen -W "$subs" -- "$cur"))
       elif [[ ${COMP_WORDS[cmd_at + 1]} == add && $cur == -* ]]; then
         COMPREPLY=($(compgen -W "--replace" -- "$cur"))

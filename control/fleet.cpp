@@ -1,0 +1,208 @@
+#include "control/fleet.hpp"
+
+#include <algorithm>
+#include <set>
+#include <sstream>
+
+#include "control/addresses.hpp"
+#include "control/units.hpp"
+
+namespace ampguard {
+namespace {
+
+constexpr const char* kImportedReason = "fleet:";  // + the announcing router's id
+
+fleet::Prefix key_prefix(FlowKey key, unsigned prefix_v4, unsigned prefix_v6) {
+  fleet::Prefix p;
+  p.v6 = !flow_key_is_v4(key);
+  if (p.v6) {
+    for (int i = 0; i < 8; ++i) p.addr[i] = uint8_t(key >> (56 - 8 * i));
+    p.len = prefix_v6;
+  } else {
+    for (int i = 0; i < 4; ++i) p.addr[i] = uint8_t(key >> (24 - 8 * i));
+    p.len = prefix_v4;
+  }
+  return p;
+}
+
+// A peer's source prefix as this box's key: its network address at our prefix length (the
+// caller skips prefixes shorter than ours: a key would stand for one address of many).
+FlowKey prefix_key(const fleet::Prefix& p, unsigned prefix_v4, unsigned prefix_v6) {
+  if (!p.v6) return flow_key_v4(load_be32(p.addr.data()), prefix_v4);
+  return flow_key_v6(p.addr.data(), prefix_v6);
+}
+
+}  // namespace
+
+FleetControl::FleetControl(const FleetPlan& plan, unsigned prefix_v4, unsigned prefix_v6, Say say)
+    : plan_(plan), prefix_v4_(prefix_v4), prefix_v6_(prefix_v6), say_(std::move(say)) {
+  totals_.enabled = true;
+  client_.start(plan_.client);
+}
+
+FleetControl::~FleetControl() { stop(); }
+
+void FleetControl::reconfigure(const FleetPlan& plan) {
+  plan_.export_after_ns = plan.export_after_ns;
+  plan_.export_manual = plan.export_manual;
+  plan_.max_routes = plan.max_routes;
+}
+
+void FleetControl::stop() {
+  if (!client_.running()) return;
+  client_.stop();
+  for (const std::string& line : client_.take_lines()) say_(line);
+}
+
+void FleetControl::step(SharedState& shared, BlockLog& log, TableCounters& control_tables,
+                        uint64_t now_ns) {
+  if (now_ns < next_step_ns_ || !client_.running()) return;
+  next_step_ns_ = now_ns + kStepNs;
+  import_routes(shared, log, control_tables, now_ns);
+  export_blocks(shared, log, now_ns);
+  for (const std::string& line : client_.take_lines()) say_(line);
+  const fleet::ClientStatus s = client_.status();
+  totals_.connected = s.connected;
+  totals_.peers = s.peers;
+  totals_.peers_established = s.peers_established;
+  totals_.exported = s.exported;
+  totals_.pending = s.pending;
+  totals_.announcements = s.announcements;
+  totals_.withdrawals = s.withdrawals;
+  totals_.rpc_errors = s.rpc_errors;
+  totals_.connects = s.connects;
+  totals_.stale_removed = s.stale_removed;
+}
+
+void FleetControl::export_blocks(SharedState& shared, BlockLog& log, uint64_t now_ns) {
+  struct Candidate {
+    uint64_t blocks, since_ns;
+    FlowKey key;
+  };
+  std::vector<Candidate> candidates;
+  uint64_t waiting = 0;
+  shared.blocklist.for_each(now_ns, [&](FlowKey key, uint64_t) {
+    if (imported_.count(key)) return;  // a peer's block is the peer's to announce
+    uint64_t since = now_ns, blocks = 1;
+    log.block_age(key, since, blocks);
+    const std::string reason = log.reason(key);
+    if (reason.rfind(kImportedReason, 0) == 0) return;
+    if (reason == "manual" && !plan_.export_manual) return;
+    if (now_ns - since < plan_.export_after_ns) {
+      ++waiting;
+      return;
+    }
+    candidates.push_back({blocks, since, key});
+  });
+  // Heaviest first: the keys blocked again and again, then the longest-lasting blocks (the
+  // data path keeps no per-key count of the traffic a block drops).
+  std::sort(candidates.begin(), candidates.end(), [](const Candidate& a, const Candidate& b) {
+    if (a.blocks != b.blocks) return a.blocks > b.blocks;
+    if (a.since_ns != b.since_ns) return a.since_ns < b.since_ns;
+    return a.key < b.key;
+  });
+  std::set<fleet::FlowRule> rules;
+  uint64_t suppressed = 0, no_protect = 0;
+  for (const Candidate& c : candidates) {
+    const fleet::Prefix source = key_prefix(c.key, prefix_v4_, prefix_v6_);
+    std::vector<fleet::FlowRule> mine;
+    for (const fleet::Prefix& d : plan_.protect)
+      if (d.v6 == source.v6) mine.push_back({source, d});
+    if (mine.empty()) {
+      ++no_protect;
+    } else if (rules.size() + mine.size() > plan_.max_routes) {
+      ++suppressed;
+    } else {
+      rules.insert(mine.begin(), mine.end());
+    }
+  }
+  client_.set_exports(std::move(rules));
+  totals_.suppressed = suppressed;
+  totals_.no_protect = no_protect;
+  totals_.waiting = waiting;
+}
+
+void FleetControl::import_routes(SharedState& shared, BlockLog& log, TableCounters& c,
+                                 uint64_t now_ns) {
+  const DataplaneConfig& cfg = *shared.config();
+  // Disconnected: nothing is refreshed, so what peers announced lapses after block.timeout
+  // like a local block, unless gobgpd comes back and still has it.
+  if (!client_.status().connected) return;
+  uint64_t generation = 0;  // every step refreshes the entries: the generation is not needed
+  const std::vector<fleet::Imported> routes = client_.imports(generation);
+  std::map<FlowKey, std::string> now;
+  uint64_t too_short = 0;
+  for (const fleet::Imported& r : routes) {
+    if (r.source.len < (r.source.v6 ? prefix_v6_ : prefix_v4_)) {
+      ++too_short;
+      continue;
+    }
+    now.emplace(prefix_key(r.source, prefix_v4_, prefix_v6_), r.origin);
+  }
+  totals_.not_imported = too_short;
+  for (const auto& [key, origin] : imported_) {
+    if (now.count(key)) continue;
+    // Withdrawn: the entry goes unless this box blocked the key itself meanwhile.
+    if (log.reason(key).rfind(kImportedReason, 0) == 0 && shared.blocklist.remove(key))
+      log.on_control_unblock(key, "withdrawn by " + origin, now_ns);
+  }
+  totals_.imported_by_origin.clear();
+  for (const auto& [key, origin] : now) {
+    totals_.imported_by_origin[origin]++;
+    const bool live = shared.blocklist.contains(key, now_ns);
+    shared.blocklist.block(key, now_ns + cfg.block_timeout_ns, now_ns, c);
+    if (!live)
+      log.on_control_block(key, kImportedReason + origin, cfg.block_timeout_ns, now_ns);
+  }
+  imported_ = std::move(now);
+  totals_.imported = imported_.size();
+}
+
+FleetTotals FleetControl::totals() const { return totals_; }
+
+std::string FleetControl::status_text() const {
+  const fleet::ClientStatus s = client_.status();
+  std::ostringstream o;
+  o << "session " << s.session << "\n"
+    << "peers " << s.peers << " (" << s.peers_established << " established)\n"
+    << "exported " << s.exported << " routes (" << s.pending << " pending, max "
+    << plan_.max_routes << ")\n"
+    << "suppressed " << totals_.suppressed << " blocks over fleet.max-routes, "
+    << totals_.no_protect << " without a fleet.protect prefix of their family, "
+    << totals_.waiting << " younger than fleet.export-after\n"
+    << "imported " << totals_.imported << " blocks (" << totals_.not_imported
+    << " routes with a source prefix shorter than limit.prefix-v4/-v6 not imported)";
+  for (const auto& [origin, n] : totals_.imported_by_origin) o << " " << origin << "=" << n;
+  o << "\n"
+    << "changes " << s.announcements << " announced, " << s.withdrawals << " withdrawn, "
+    << s.stale_removed << " stale found at connect\n"
+    << "connects " << s.connects << ", errors " << s.rpc_errors << "\n";
+  return o.str();
+}
+
+}  // namespace ampguard
+
+// The Runtime's fleet parts: start and `ampguardctl fleet status`.
+#include "control/runtime.hpp"
+
+namespace ampguard {
+
+std::string Runtime::start_fleet() {
+  if (settings_.fleet.api.empty()) return "";
+  const DataplaneConfig& cfg = *shared_->config();
+  FleetPlan plan;
+  const std::string err = locate_error(
+      settings_, build_fleet_plan(settings_.fleet, cfg.service_ports, cfg.service_port_count, plan));
+  if (!err.empty()) return err;
+  fleet_ = std::make_unique<FleetControl>(plan, cfg.prefix_v4, cfg.prefix_v6,
+                                          [this](const std::string& line) { say(line); });
+  return "";
+}
+
+Reply Runtime::fleet_command(const std::vector<std::string>& w) {
+  if (w.size() != 2 || w[1] != "status") return {false, "usage: fleet status\n"};
+  if (!fleet_) return {true, "session off (fleet.api is not set)\n"};
+  return {true, fleet_->status_text()};
+}
+
+}  // namespace ampguard
