@@ -123,6 +123,14 @@ std::vector<MetricFamily> metric_families(const StatsTotals& t, const ControlTot
     f.sample(tc_res, l, t.tc_reply_results[r]);
     f.sample(tr_res, l, t.truncate_results[r]);
   }
+  auto& cookies = f.add("cookie_queries_total",
+                        "Queries with a COOKIE option by outcome (cookies.secret-file)", kCounter);
+  for (unsigned o = 0; o < kCookieOutcomes; ++o)
+    f.sample(cookies, {{"outcome", std::string(cookie_outcome_name(CookieOutcome(o)))}},
+             t.cookie_outcomes[o]);
+  f.one("verified_over_cap_total",
+        "Answers to queries with a valid server cookie over cookies.verified-rate (limited)",
+        kCounter, t.verified_over_cap);
   f.one("dry_run_forwarded_total", "Drops that dry-run forwarded instead", kCounter,
         t.dry_run_forwarded);
   const TableTotals& tt = t.tables;
@@ -150,6 +158,13 @@ std::vector<MetricFamily> metric_families(const StatsTotals& t, const ControlTot
   f.one("fragment_inserts_total", "Fragment verdicts remembered", kCounter, tt.fragment_inserts);
   f.one("fragment_evictions_total", "Fragment verdicts evicted to make room", kCounter,
         tt.fragment_evictions);
+  f.one("proven_capacity", "Proven-query table capacity (cookies.max-entries)", kGauge,
+        tt.proven_capacity);
+  f.one("proven_inserts_total", "Queries with a valid server cookie remembered", kCounter,
+        tt.proven_inserts);
+  f.one("proven_evictions_total",
+        "Proven queries evicted before their time (cookies.max-entries too small)", kCounter,
+        tt.proven_evictions);
   f.one("table_cas_retries_total", "Lost races on a shared table entry", kCounter, tt.cas_retries);
   f.one("block_events_total", "Block events raised by the workers", kCounter, t.block_events);
   f.one("block_events_dropped_total", "Block events lost because the event ring was full", kCounter,

@@ -1,10 +1,12 @@
 #include "control/settings.hpp"
 
+#include <algorithm>
 #include <boost/program_options.hpp>
 #include <fstream>
 #include <sstream>
 
 #include "control/config_file.hpp"
+#include "control/cookie_secrets.hpp"
 #include "control/units.hpp"
 #include "dataplane/flow_key.hpp"
 
@@ -98,6 +100,28 @@ po::options_description describe(Settings& s) {
       "UDP payload size advertised in the OPT of a TC reply")(
       "truncate.above", po::value(&s.truncate_above)->default_value(s.truncate_above),
       "UDP answers with more DNS payload bytes become truncated (0: off)");
+  po::options_description cookies("DNS cookies (RFC 7873, RFC 9018 server cookies)");
+  cookies.add_options()(
+      "cookies.secret-file", po::value(&s.cookie_secret_file)->default_value(s.cookie_secret_file),
+      "the resolver's server-cookie secrets (siphash24), 32 hex digits a line, the first "
+      "current: a query with a valid server cookie passes and its answer is never limited "
+      "(\"\": off)")(
+      "cookies.nocookie-udp-size",
+      po::value(&s.nocookie_udp_size)->default_value(s.nocookie_udp_size),
+      "answers with more DNS payload bytes that answer no query with a valid server cookie "
+      "are truncated (TC=1; 0: off; needs cookies.secret-file)")(
+      "cookies.proven-timeout",
+      po::value(&s.cookie_proven_timeout)->default_value(s.cookie_proven_timeout),
+      "how long the answer to a query with a valid server cookie is awaited (at most 60s)")(
+      "cookies.verified-rate",
+      po::value(&s.cookie_verified_rate)->default_value(s.cookie_verified_rate),
+      "at most this many answers to queries with a valid server cookie are exempt from the "
+      "limits, over all clients (a packet rate, e.g. 100000/s, burst one second of it; over it "
+      "they are limited like any other; off: no cap)")(
+      "cookies.max-entries",
+      po::value(&s.tables.proven_entries)->default_value(s.tables.proven_entries),
+      "queries with a valid server cookie awaiting their answer (full: soonest-expiring "
+      "evicted)");
   po::options_description ops("Operations");
   ops.add_options()(
       "metrics.listen", po::value(&s.metrics_listen)->default_value(s.metrics_listen),
@@ -131,7 +155,8 @@ po::options_description describe(Settings& s) {
       "ampguard --demo [--config FILE] [options]\n\n"
       "The EAL arguments name the lcores and the two ports (-a PCI address or --vdev).\n\n"
       "Options");
-  all.add(ports).add(limit).add(block).add(actions).add(ops).add(describe_fleet(s.fleet)).add(batch);
+  all.add(ports).add(limit).add(block).add(actions).add(cookies);
+  all.add(ops).add(describe_fleet(s.fleet)).add(batch);
   return all;
 }
 
@@ -263,7 +288,7 @@ std::string check_value(const std::string& option, const std::string& value) {
   LimitMode mode;
   if (option == "limit.idle-expire" || option == "block.timeout" ||
       option == "block.fragment-timeout" || option == "block.save-interval" ||
-      option == "log.address-interval")
+      option == "log.address-interval" || option == "cookies.proven-timeout")
     return parse_duration_ns(value, n);
   if (option == "limit.aggregate-v4" || option == "limit.aggregate-v6") {
     // the syntax here, with the file's line; the bound by the destination prefix at build
@@ -285,6 +310,12 @@ std::string check_value(const std::string& option, const std::string& value) {
   if (option == "limit.rate" ||
       (option == "limit.pressure-rate" && value != "auto" && value != "off"))
     return parse_rate(value, mode, n, period);
+  if (option == "cookies.verified-rate" && value != "off") {
+    const std::string err = parse_rate(value, mode, n, period);
+    if (!err.empty()) return err;
+    if (mode != LimitMode::packets || n == 0)
+      return "'" + value + "' is not a packet rate (e.g. 100000/s)";
+  }
   if (option == "limit.mode" && value != "packets" && value != "bytes")
     return "'" + value + "' is neither packets nor bytes";
   if (option == "any.action" && value != "tc" && value != "drop" && value != "pass")
@@ -401,6 +432,11 @@ std::vector<std::pair<std::string, std::string>> effective_options(const Setting
       {"any.action", s.any_action},
       {"any.edns-udp-size", num(s.edns_udp_size)},
       {"truncate.above", num(s.truncate_above)},
+      {"cookies.secret-file", s.cookie_secret_file},
+      {"cookies.nocookie-udp-size", num(s.nocookie_udp_size)},
+      {"cookies.proven-timeout", s.cookie_proven_timeout},
+      {"cookies.verified-rate", s.cookie_verified_rate},
+      {"cookies.max-entries", num(s.tables.proven_entries)},
       {"metrics.listen", s.metrics_listen},
       {"control.socket", s.control_socket},
       {"block.state-file", s.block_state_file},
@@ -411,7 +447,8 @@ std::vector<std::pair<std::string, std::string>> effective_options(const Setting
   };
   const auto fleet = fleet_options(s.fleet);
   out.insert(out.end(), fleet.begin(), fleet.end());
-  out.insert(out.end(), {{"exit-when-idle", num(s.exit_when_idle_ms)}, {"stats-file", s.stats_file}});
+  out.insert(out.end(),
+             {{"exit-when-idle", num(s.exit_when_idle_ms)}, {"stats-file", s.stats_file}});
   return out;
 }
 
@@ -447,7 +484,7 @@ std::vector<std::string> restart_only_options() {
       "ports.inside",   "ports.outside",   "ports.rx-descriptors", "ports.tx-descriptors",
       "ports.mbufs",    "ports.mtu",       "limit.max-entries",    "block.max-entries",
       "limit.mode",     "limit.prefix-v4", "limit.prefix-v6",      "limit.hz",
-      "metrics.listen", "control.socket",  "exit-when-idle"};
+      "metrics.listen", "control.socket",  "exit-when-idle",       "cookies.max-entries"};
   for (const std::string& o : fleet_restart_only_options()) out.push_back(o);
   return out;
 }
@@ -552,6 +589,29 @@ std::string build_dataplane_config(const Settings& s, DataplaneConfig& out) {
   out.edns_udp_size = uint16_t(s.edns_udp_size);
   if (s.truncate_above > 65535) return "truncate.above: must be at most 65535";
   out.truncate_above = uint16_t(s.truncate_above);
+  if (!s.cookie_secret_file.empty() &&
+      !(err = read_cookie_secrets(s.cookie_secret_file, out.cookies)).empty())
+    return "cookies.secret-file: " + err;
+  if (s.nocookie_udp_size != 0 && (s.nocookie_udp_size < 128 || s.nocookie_udp_size > 65535))
+    return "cookies.nocookie-udp-size: must be 0 or 128-65535";
+  if (s.nocookie_udp_size != 0 && s.cookie_secret_file.empty())
+    return "cookies.nocookie-udp-size: needs cookies.secret-file (else no answer is proven)";
+  out.nocookie_udp_size = uint16_t(s.nocookie_udp_size);
+  if (!(err = parse_duration_ns(s.cookie_proven_timeout, out.proven_timeout_ns)).empty())
+    return "cookies.proven-timeout: " + err;
+  if (out.proven_timeout_ns == 0 || out.proven_timeout_ns > 60'000'000'000)
+    return "cookies.proven-timeout: must be more than 0 and at most 60s";
+  if (s.cookie_verified_rate != "off") {
+    LimitParams vp;
+    if (!(err = parse_rate(s.cookie_verified_rate, rate_mode, vp.rate, vp.period_s)).empty())
+      return "cookies.verified-rate: " + err;
+    if (rate_mode != LimitMode::packets || vp.rate == 0)
+      return "cookies.verified-rate: '" + s.cookie_verified_rate +
+             "' is not a packet rate (e.g. 100000/s)";
+    vp.burst = std::max<uint64_t>(vp.rate / vp.period_s, 1);  // one second's worth
+    if (!(err = make_pressure_profile(vp, out.verified_cap)).empty())
+      return "cookies.verified-rate: " + err;
+  }
   auto allow = PrefixSet::build(s.allow, err);
   if (!allow) return "allow: " + err;
   auto deny = PrefixSet::build(s.deny, err);

@@ -57,6 +57,11 @@ struct Settings {
   std::string any_action = "tc";
   uint32_t edns_udp_size = 1232;
   uint32_t truncate_above = 0;
+  // cookies.*
+  std::string cookie_secret_file;  // "": server cookies not checked
+  uint32_t nocookie_udp_size = 0;
+  std::string cookie_proven_timeout = "5s";
+  std::string cookie_verified_rate = "off";
   // metrics.*, control.*, persistence, log.*
   std::string metrics_listen = "127.0.0.1:9977";          // "": no exposer
   std::string control_socket = "/run/ampguard/ctl.sock";  // "": no control socket

@@ -1,6 +1,8 @@
 #include "control/stats.hpp"
 
 #include <cstdio>
+#include <iterator>
+#include <numeric>
 #include <sstream>
 
 namespace ampguard {
@@ -31,6 +33,8 @@ void add_worker_counters(const WorkerCounters& w, StatsTotals& t, uint64_t& firs
     t.tc_reply_results[r] += w.tc_reply_results[r].get();
     t.truncate_results[r] += w.truncate_results[r].get();
   }
+  for (unsigned o = 0; o < kCookieOutcomes; ++o) t.cookie_outcomes[o] += w.cookie_outcomes[o].get();
+  t.verified_over_cap += w.verified_over_cap.get();
   t.block_events += w.block_events.get();
   t.block_events_dropped += w.block_events_dropped.get();
   const TableCounters& tc = w.tables;
@@ -45,6 +49,8 @@ void add_worker_counters(const WorkerCounters& w, StatsTotals& t, uint64_t& firs
   tt.block_expiries += tc.block_expiries.get();
   tt.fragment_inserts += tc.fragment_inserts.get();
   tt.fragment_evictions += tc.fragment_evictions.get();
+  tt.proven_inserts += tc.proven_inserts.get();
+  tt.proven_evictions += tc.proven_evictions.get();
   tt.cas_retries += tc.cas_retries.get();
   t.workers++;
   t.idle_pauses += w.idle_pauses.get();
@@ -89,7 +95,12 @@ std::string stats_json(const StatsTotals& t) {
     for (unsigned r = 0; r < kRewriteResults; ++r)
       o << (r ? ", " : "") << "\"" << rewrite_result_name(RewriteResult(r)) << "\": " << results[r];
   }
-  o << "},\n  \"dry_run_forwarded\": " << t.dry_run_forwarded
+  o << "},\n  \"cookies\": {";
+  for (unsigned c = 0; c < kCookieOutcomes; ++c)
+    o << (c ? ", " : "") << "\"" << cookie_outcome_name(CookieOutcome(c))
+      << "\": " << t.cookie_outcomes[c];
+  o << "},\n  \"verified_over_cap\": " << t.verified_over_cap
+    << ",\n  \"dry_run_forwarded\": " << t.dry_run_forwarded
     << ",\n  \"block_events\": " << t.block_events
     << ",\n  \"block_events_dropped\": " << t.block_events_dropped
     << ",\n  \"capture\": {\"frames\": " << t.capture_frames << ", \"missed\": " << t.capture_missed
@@ -106,7 +117,10 @@ std::string stats_json(const StatsTotals& t) {
     << ", \"block_expiries\": " << tt.block_expiries
     << ", \"fragment_inserts\": " << tt.fragment_inserts
     << ", \"fragment_evictions\": " << tt.fragment_evictions
-    << ", \"cas_retries\": " << tt.cas_retries << "}\n}\n";
+    << ", \"proven_capacity\": " << tt.proven_capacity
+    << ", \"proven_inserts\": " << tt.proven_inserts
+    << ", \"proven_evictions\": " << tt.proven_evictions << ", \"cas_retries\": " << tt.cas_retries
+    << "}\n}\n";
   return o.str();
 }
 
@@ -141,6 +155,12 @@ std::string stats_summary(const StatsTotals& t) {
                 (unsigned long long)t.tables.block_refreshes,
                 (unsigned long long)t.tables.limiter_entries);
   o << line;
+  if (std::accumulate(std::begin(t.cookie_outcomes), std::end(t.cookie_outcomes), uint64_t(0))) {
+    o << "  cookies:";
+    for (unsigned i = 0; i < kCookieOutcomes; ++i)
+      o << " " << cookie_outcome_name(CookieOutcome(i)) << " " << t.cookie_outcomes[i];
+    o << "\n";
+  }
   if (t.dry_run_forwarded)
     o << "  dry run: " << t.dry_run_forwarded << " drops forwarded instead\n";
   return o.str();

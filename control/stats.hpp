@@ -22,6 +22,7 @@ struct TableTotals {
   uint64_t limiter_sketch_debts = 0;  // inserts that started in debt (debt sketch)
   uint64_t block_adds = 0, block_refreshes = 0, block_evictions = 0, block_expiries = 0;
   uint64_t fragment_inserts = 0, fragment_evictions = 0, cas_retries = 0;
+  uint64_t proven_inserts = 0, proven_evictions = 0, proven_capacity = 0;  // cookies
   uint64_t limiter_entries = 0, limiter_capacity = 0, block_entries = 0, block_capacity = 0;
 };
 
@@ -32,6 +33,8 @@ struct StatsTotals {
   uint64_t dry_run_forwarded = 0, block_events = 0, block_events_dropped = 0;
   // done, or why a TC reply / a truncation did not apply (RewriteResult)
   uint64_t tc_reply_results[kRewriteResults] = {}, truncate_results[kRewriteResults] = {};
+  uint64_t cookie_outcomes[kCookieOutcomes] = {};  // queries with a COOKIE option, by outcome
+  uint64_t verified_over_cap = 0;  // answers to proven queries over cookies.verified-rate
   TableTotals tables;
   uint64_t capture_frames = 0, capture_missed = 0;  // ampguardctl capture: copied, ring full
   uint64_t workers = 0;

@@ -84,6 +84,13 @@ int stats_cb(const char*, const char*, rte_tel_data* d) {
                 {"block_evictions", tt.block_evictions},
                 {"block_expiries", tt.block_expiries}}));
   add(d, "capture", counters({{"frames", t.capture_frames}, {"missed", t.capture_missed}}));
+  if (rte_tel_data* c = rte_tel_data_alloc(); c != nullptr) {
+    rte_tel_data_start_dict(c);
+    for (unsigned o = 0; o < kCookieOutcomes; ++o)
+      rte_tel_data_add_dict_u64(c, std::string(cookie_outcome_name(CookieOutcome(o))).c_str(),
+                                t.cookie_outcomes[o]);
+    add(d, "cookies", c);
+  }
   rte_tel_data_add_dict_u64(d, "block_events", t.block_events);
   rte_tel_data_add_dict_u64(d, "block_events_dropped", t.block_events_dropped);
   return 0;

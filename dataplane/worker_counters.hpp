@@ -8,6 +8,7 @@
 #include <cstdint>
 
 #include "dataplane/dns_actions.hpp"
+#include "dataplane/dns_cookie.hpp"
 #include "dataplane/parse_status.hpp"
 #include "dataplane/verdict_reason.hpp"
 
@@ -54,6 +55,7 @@ struct TableCounters {
   SingleWriterCounter limiter_sketch_debts;  // inserts that started in debt (debt sketch)
   SingleWriterCounter block_adds, block_refreshes, block_evictions, block_expiries;
   SingleWriterCounter fragment_inserts, fragment_evictions;
+  SingleWriterCounter proven_inserts, proven_evictions;  // proven queries (cookies)
   SingleWriterCounter cas_retries;  // lost races on a shared entry (contention indicator)
 };
 
@@ -65,6 +67,8 @@ struct alignas(64) WorkerCounters {
   // Outcomes of the rewrites: done, or why the action did not apply to a candidate frame.
   SingleWriterCounter tc_reply_results[kRewriteResults], truncate_results[kRewriteResults];
   SingleWriterCounter block_events, block_events_dropped;  // event ring full
+  SingleWriterCounter cookie_outcomes[kCookieOutcomes];    // queries with a COOKIE option
+  SingleWriterCounter verified_over_cap;  // answers to proven queries over cookies.verified-rate
   TableCounters tables;
   SingleWriterCounter polls, busy_polls;
   SingleWriterCounter idle_pauses;                // ports.idle-pause sleeps taken with RX empty
