@@ -96,6 +96,23 @@ enum class OptionApply : uint8_t { reload, restart, cli };
     "UDP payload size advertised in the OPT of a TC reply")                                       \
   X("truncate.above", u32, truncate_above, 0, at_most_65535, reload, actions,                     \
     "UDP answers with more DNS payload bytes become truncated (0: off)")                          \
+  X("cookies.secret-file", text, cookie_secret_file, "", any, reload, cookies,                     \
+    "the resolver's server-cookie secrets (siphash24), 32 hex digits a line, the first "          \
+    "current: a query with a valid server cookie passes and its answer is never limited "         \
+    "(\"\": off)")                                                                                 \
+  X("cookies.nocookie-udp-size", u32, nocookie_udp_size, 0, any, reload, cookies,                 \
+    "answers with more DNS payload bytes that answer no query with a valid server cookie "        \
+    "are truncated (TC=1; 0: off; needs cookies.secret-file)")                                    \
+  X("cookies.proven-timeout", text, cookie_proven_timeout, "5s", duration, reload, cookies,       \
+    "how long the answer to a query with a valid server cookie is awaited (at most 60s)")         \
+  X("cookies.verified-rate", text, cookie_verified_rate, "off", verified_rate, reload, cookies,   \
+    "at most this many answers to queries with a valid server cookie are exempt from the "        \
+    "limits, over all clients (a packet rate, e.g. 100000/s, burst one second of it; over it "    \
+    "they are limited like any other; off: no cap)")                                              \
+  X("cookies.max-entries", table, tables.proven_entries, TableSizes{}.proven_entries, any,        \
+    restart, cookies,                                                                             \
+    "queries with a valid server cookie awaiting their answer (full: soonest-expiring "           \
+    "evicted)")                                                                                   \
   X("metrics.listen", text, metrics_listen, "127.0.0.1:9977", any, restart, ops,                  \
     "Prometheus endpoint address:port (\"\": off; never all addresses unless given 0.0.0.0)")     \
   X("control.socket", text, control_socket, "/run/ampguard/ctl.sock", any, restart, ops,          \
@@ -129,5 +146,6 @@ enum class OptionApply : uint8_t { reload, restart, cli };
   X(limit, "Limiter (large responses leaving the resolver)") \
   X(block, "Blocklist")                                      \
   X(actions, "Actions")                                      \
+  X(cookies, "DNS cookies (RFC 7873, RFC 9018 server cookies)") \
   X(ops, "Operations")                                       \
   X(batch, "Start-up and batch runs")

@@ -249,6 +249,7 @@ void Runtime::control_step() {
   const uint64_t now = shared_->now_ns();
   if (now >= next_reconcile_ns_) {
     block_log_.reconcile(shared_->blocklist, now);
+    shared_->sync_unix_clock();
     next_reconcile_ns_ = now + kReconcileNs;
   }
   if (!services_) return;
@@ -374,6 +375,7 @@ StatsTotals Runtime::totals() const {
     return blocklist.size_in(first, n, now);
   });
   t.tables.block_capacity = shared_->blocklist.capacity();
+  t.tables.proven_capacity = shared_->proven.capacity();
   t.config_generation = generation_.load(std::memory_order_relaxed);
   t.capture_frames = shared_->capture.frames();
   t.capture_missed = shared_->capture.missed();

@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "control/config_file.hpp"
+#include "control/cookie_secrets.hpp"
 #include "control/units.hpp"
 #include "dataplane/flow_key.hpp"
 
@@ -211,6 +212,14 @@ std::string check_rate(const std::string& v) {
 }
 std::string check_pressure_rate(const std::string& v) {
   return v == "auto" || v == "off" ? "" : check_rate(v);
+}
+std::string check_verified_rate(const std::string& v) {
+  if (v == "off") return "";
+  uint64_t n = 0, period = 0;
+  LimitMode mode;
+  if (const std::string err = parse_rate(v, mode, n, period); !err.empty()) return err;
+  if (mode != LimitMode::packets || n == 0) return "'" + v + "' is not a packet rate (e.g. 100000/s)";
+  return "";
 }
 std::string check_limit_mode(const std::string& v) { return not_one_of<LimitMode>(v); }
 std::string check_limited_action(const std::string& v) { return not_one_of<LimitedAction>(v); }
@@ -476,6 +485,29 @@ std::string build_dataplane_config(const Settings& s, DataplaneConfig& out) {
   enum_from_name(s.any_action, out.any_action);
   out.edns_udp_size = uint16_t(s.edns_udp_size);
   out.truncate_above = uint16_t(s.truncate_above);
+  if (!s.cookie_secret_file.empty() &&
+      !(err = read_cookie_secrets(s.cookie_secret_file, out.cookies)).empty())
+    return "cookies.secret-file: " + err;
+  if (s.nocookie_udp_size != 0 && (s.nocookie_udp_size < 128 || s.nocookie_udp_size > 65535))
+    return "cookies.nocookie-udp-size: must be 0 or 128-65535";
+  if (s.nocookie_udp_size != 0 && s.cookie_secret_file.empty())
+    return "cookies.nocookie-udp-size: needs cookies.secret-file (else no answer is proven)";
+  out.nocookie_udp_size = uint16_t(s.nocookie_udp_size);
+  if (!(err = parse_duration_ns(s.cookie_proven_timeout, out.proven_timeout_ns)).empty())
+    return "cookies.proven-timeout: " + err;
+  if (out.proven_timeout_ns == 0 || out.proven_timeout_ns > 60'000'000'000)
+    return "cookies.proven-timeout: must be more than 0 and at most 60s";
+  if (s.cookie_verified_rate != "off") {
+    LimitParams vp;
+    if (!(err = parse_rate(s.cookie_verified_rate, rate_mode, vp.rate, vp.period_s)).empty())
+      return "cookies.verified-rate: " + err;
+    if (rate_mode != LimitMode::packets || vp.rate == 0)
+      return "cookies.verified-rate: '" + s.cookie_verified_rate +
+             "' is not a packet rate (e.g. 100000/s)";
+    vp.burst = std::max<uint64_t>(vp.rate / vp.period_s, 1);  // one second's worth
+    if (!(err = make_pressure_profile(vp, out.verified_cap)).empty())
+      return "cookies.verified-rate: " + err;
+  }
   auto allow = PrefixSet::build(s.allow, err);
   if (!allow) return "allow: " + err;
   auto deny = PrefixSet::build(s.deny, err);

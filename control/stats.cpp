@@ -1,6 +1,8 @@
 #include "control/stats.hpp"
 
 #include <cstdio>
+#include <iterator>
+#include <numeric>
 #include <sstream>
 #include <utility>
 
@@ -32,6 +34,7 @@ void add_worker_counters(const WorkerCounters& w, StatsTotals& t, uint64_t& firs
     t.tc_reply_results[r] += w.tc_reply_results[r].get();
     t.truncate_results[r] += w.truncate_results[r].get();
   }
+  for (unsigned o = 0; o < kCookieOutcomes; ++o) t.cookie_outcomes[o] += w.cookie_outcomes[o].get();
   {
     const TableCounters& c = w.tables;
     TableTotals& o = t.tables;
@@ -142,6 +145,12 @@ void for_each_counter(StatsTotals& t, const std::function<void(const CounterView
   emit({"tables", #field}, "tables", #field, metric, help, true, {}, t.tables.field);
   AMPGUARD_TABLE_GAUGES(AMPGUARD_EMIT)
 #undef AMPGUARD_EMIT
+  for (unsigned c = 0; c < kCookieOutcomes; ++c) {
+    const std::string outcome(cookie_outcome_name(CookieOutcome(c)));
+    emit({"cookies", outcome}, "cookies", outcome, "cookie_queries_total",
+         "Queries with a COOKIE option by outcome (cookies.secret-file)", false,
+         {{"outcome", outcome}}, t.cookie_outcomes[c]);
+  }
 }
 
 void for_each_counter(const StatsTotals& t,
@@ -226,6 +235,12 @@ std::string stats_summary(const StatsTotals& t) {
                 (unsigned long long)t.tables.block_refreshes,
                 (unsigned long long)t.tables.limiter_entries);
   o << line;
+  if (std::accumulate(std::begin(t.cookie_outcomes), std::end(t.cookie_outcomes), uint64_t(0))) {
+    o << "  cookies:";
+    for (unsigned i = 0; i < kCookieOutcomes; ++i)
+      o << " " << cookie_outcome_name(CookieOutcome(i)) << " " << t.cookie_outcomes[i];
+    o << "\n";
+  }
   if (t.dry_run_forwarded)
     o << "  dry run: " << t.dry_run_forwarded << " drops forwarded instead\n";
   return o.str();

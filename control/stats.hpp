@@ -25,7 +25,8 @@ namespace ampguard {
   X(limiter_entries, "limiter_entries", "Destinations the limiter tracks") \
   X(limiter_capacity, "limiter_capacity", "Limiter table capacity")        \
   X(block_entries, "blocklist_entries", "Blocked destinations")            \
-  X(block_capacity, "blocklist_capacity", "Blocklist capacity")
+  X(block_capacity, "blocklist_capacity", "Blocklist capacity")            \
+  X(proven_capacity, "proven_capacity", "Proven-query table capacity (cookies.max-entries)")
 
 #define AMPGUARD_TOTAL_FIELD(field, ...) uint64_t field = 0;
 #define AMPGUARD_TOTAL_FIELD_RX_TX(name, ...) uint64_t rx_##name = 0, tx_##name = 0;
@@ -48,6 +49,7 @@ struct StatsTotals {
   uint64_t parse_status[unsigned(ParseStatus::count)] = {};
   // done, or why a TC reply / a truncation did not apply (RewriteResult)
   uint64_t tc_reply_results[kRewriteResults] = {}, truncate_results[kRewriteResults] = {};
+  uint64_t cookie_outcomes[kCookieOutcomes] = {};  // queries with a COOKIE option, by outcome
   TableTotals tables;
   AMPGUARD_WORKER_COUNTERS(AMPGUARD_TOTAL_FIELD)
   uint64_t capture_frames = 0, capture_missed = 0;  // ampguardctl capture: copied, ring full

@@ -9,6 +9,7 @@
 #include <memory>
 
 #include "dataplane/aggregate_limits.hpp"
+#include "dataplane/dns_cookie.hpp"
 #include "dataplane/named_enum.hpp"
 #include "dataplane/prefix_set.hpp"
 #include "dataplane/rate_limit.hpp"
@@ -60,6 +61,14 @@ struct DataplaneConfig {
   AnyAction any_action = AnyAction::tc;
   uint16_t edns_udp_size = 1232;
   uint16_t truncate_above = 0;  // DNS payload bytes; 0 = off
+  // cookies.*: the resolver's server-cookie secrets (count 0: not checked); responses with more
+  // DNS payload bytes than nocookie_udp_size that answer no proven query are truncated (0: off)
+  CookieSecrets cookies;
+  uint16_t nocookie_udp_size = 0;
+  uint64_t proven_timeout_ns = 5'000'000'000;  // a proven query's answer is exempt this long
+  // cookies.verified-rate: the global budget of exempt answers, one unit each (as `pressure`);
+  // cost_per_byte 0: no cap
+  LimitProfile verified_cap{.mode = LimitMode::bytes};
   // allow / deny prefixes (never null; empty sets when not configured)
   std::shared_ptr<const PrefixSet> allow, deny;
 

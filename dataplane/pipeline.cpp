@@ -6,6 +6,7 @@
 
 #include "dataplane/block_event.hpp"
 #include "dataplane/dns_actions.hpp"
+#include "dataplane/dns_cookie.hpp"
 #include "dataplane/flow_key.hpp"
 #include "dataplane/packet_parse.hpp"
 
@@ -46,6 +47,33 @@ bool slip(uint32_t& count, uint32_t every) {
   return true;
 }
 
+// A query to a service port whose server cookie verifies: counted by outcome, and its
+// (address, port, ID) remembered so that the answer to exactly it passes the inside port.
+bool proven_query(WorkerContext& w, const DataplaneConfig& cfg, const uint8_t* frame,
+                  PacketView& v) {
+  if (cfg.cookies.count == 0) return false;
+  if (!(v.has_dns || parse_dns(frame, v)) || v.dns.is_response()) return false;
+  CookieOption c;
+  const CookieFind f = find_cookie(frame, v, c);
+  if (f == CookieFind::none) return false;
+  const CookieOutcome o = f == CookieFind::malformed
+                              ? CookieOutcome::malformed
+                              : check_cookie(cfg.cookies, c, v.l3, v.src.data(), w.unix_s);
+  w.counters->cookie_outcomes[unsigned(o)].add();
+  if (o != CookieOutcome::valid) return false;
+  w.shared->proven.remember(query_key(v.l3, v.src, v.src_port, v.dns.id),
+                            w.now_ns + cfg.proven_timeout_ns, w.now_ns, w.counters->tables);
+  return true;
+}
+
+// A response to a query proven_query() remembered: its destination, port and DNS ID, read
+// from the first (or only) fragment's headers.
+bool proven_response(const WorkerContext& w, const uint8_t* frame, const PacketView& v) {
+  if (v.payload_in_frame() < 2) return false;
+  const uint16_t id = load_be16(frame + v.payload_offset);
+  return w.shared->proven.contains(query_key(v.l3, v.dst, v.dst_port, id), w.now_ns);
+}
+
 // UDP (or a packet whose ports could not be read) from a blocklisted source. Only what is
 // addressed to the resolver's service is dropped: its own queries' answers come from anywhere.
 Decision judge_blocklisted(WorkerContext& w, const DataplaneConfig& cfg, uint8_t* frame,
@@ -58,11 +86,14 @@ Decision judge_blocklisted(WorkerContext& w, const DataplaneConfig& cfg, uint8_t
   }
   if (!v.has_udp) return decided(VerdictReason::blocklisted_source_unreadable);
   const bool service = cfg.is_service_port(v.dst_port);
+  // A valid server cookie proves the source is not spoofed: blocked or not, it is a client.
+  const bool proven = service && proven_query(w, cfg, frame, v);
   if (v.first_fragment()) {
     w.shared->fragments.remember(datagram_key(v),
-                                 service ? FragmentVerdict::drop : FragmentVerdict::pass,
+                                 service && !proven ? FragmentVerdict::drop : FragmentVerdict::pass,
                                  w.now_ns + cfg.fragment_timeout_ns, w.now_ns, w.counters->tables);
   }
+  if (proven) return decided(VerdictReason::query_verified, TrafficClass::dns_query);
   if (!service) return decided(VerdictReason::blocklisted_source_upstream);
   if (cfg.query_action == LimitedAction::tc && slip(w.block_slip_count, cfg.block_slip)) {
     constexpr TrafficClass kQuery = TrafficClass::dns_query;
@@ -93,6 +124,9 @@ Decision judge_outside(WorkerContext& w, const DataplaneConfig& cfg, uint8_t* fr
   if (v.status != ParseStatus::ok) return decided(VerdictReason::malformed);
   if (!v.has_udp || v.dst_port != cfg.source_port) return decided(VerdictReason::udp_other);
   if (!parse_dns(frame, v)) return decided(VerdictReason::dns_malformed, TrafficClass::dns_query);
+  // Proven queries are forwarded as they are: their answers go to the client that asked.
+  if (proven_query(w, cfg, frame, v))
+    return decided(VerdictReason::query_verified, TrafficClass::dns_query);
   if (v.dns.is_response() || v.dns.qtype != kDnsTypeAny)
     return decided(VerdictReason::query, TrafficClass::dns_query);
   switch (cfg.any_action) {
@@ -193,16 +227,53 @@ Decision judge_response(WorkerContext& w, const DataplaneConfig& cfg, uint8_t* f
       remember(FragmentVerdict::drop);  // the rest of the original datagram is gone
     }
   }
-  const uint32_t size = datagram_size(v);
-  const VerdictReason pass_reason =
+  uint32_t size = datagram_size(v);
+  VerdictReason pass_reason =
       truncated ? VerdictReason::response_truncated : VerdictReason::response_within_limit;
-  if (size < cfg.min_size) {
+  // cookies.nocookie-udp-size: a large answer must answer a proven query, small or not
+  const bool nocookie =
+      cfg.nocookie_udp_size != 0 && !truncated && uint32_t(v.udp_len - 8) > cfg.nocookie_udp_size;
+  if (size < cfg.min_size && !nocookie) {
     if (!truncated) remember(FragmentVerdict::pass);
     return decided(truncated ? pass_reason : VerdictReason::response_small, kResponse);
   }
   if (!cfg.allow->empty() && cfg.allow->contains(v.l3, v.dst)) {
     if (!truncated) remember(FragmentVerdict::pass);
     return decided(truncated ? pass_reason : VerdictReason::response_allowlisted, kResponse);
+  }
+  // The answer to a query with a valid server cookie: its client is proven, never limited
+  // (within cookies.verified-rate; over it, limited like any other).
+  if (cfg.cookies.count != 0 && proven_response(w, frame, v)) {
+    if (cfg.verified_cap.cost_per_byte == 0 ||
+        w.shared->verified.charge(cfg.verified_cap, 1, w.now_ns)) {
+      if (!truncated) remember(FragmentVerdict::pass);
+      return decided(VerdictReason::response_verified, kResponse);
+    }
+    w.counters->verified_over_cap.add();
+  }
+  if (nocookie) {
+    // Spoofed queries never draw a large UDP answer; a real client retries over TCP (or with
+    // the server cookie the truncated answer's OPT carries).
+    if (cfg.dry_run) {
+      remember(FragmentVerdict::pass);
+      return decided(VerdictReason::response_nocookie_tc, kResponse);
+    }
+    uint32_t new_len = *len;
+    const RewriteResult r = v.has_dns || parse_dns(frame, v)
+                                ? truncate_response(frame, *len, v, &new_len)
+                                : RewriteResult::not_a_query;
+    w.counters->truncate_results[unsigned(r)].add();
+    if (r == RewriteResult::done) {
+      *len = new_len;
+      truncated = true;
+      remember(FragmentVerdict::drop);
+      pass_reason = VerdictReason::response_nocookie_tc;
+      size = datagram_size(v);
+    }
+    if (size < cfg.min_size) {
+      if (!truncated) remember(FragmentVerdict::pass);
+      return decided(truncated ? pass_reason : VerdictReason::response_small, kResponse);
+    }
   }
   const FlowKey dst = flow_key(v.l3, v.dst, cfg.prefix_v4, cfg.prefix_v6);
   // Aggregates are asked first and charged last: a response they refuse costs no slot in the
@@ -319,6 +390,7 @@ Judgement judge_parsed(WorkerContext& w, const DataplaneConfig& cfg, PortSide si
 void start_burst(WorkerContext& w, const DataplaneConfig& cfg, uint64_t now_ns) {
   w.now_ns = now_ns;
   w.limit_clock = limit_clock(cfg.limit, now_ns);  // a division in packets mode: once per burst
+  if (cfg.cookies.count != 0) w.unix_s = w.shared->unix_seconds(now_ns);
 }
 
 }  // namespace

@@ -26,6 +26,7 @@ struct WorkerContext {
   WorkerCounters* counters = nullptr;
   uint64_t now_ns = 0;            // this burst's time, read from the TSC once per burst
   uint64_t limit_clock = 0;       // now_ns in the limiter's units (limit_clock), once per burst
+  int64_t unix_s = 0;             // Unix time for server cookies, once per burst (cookies on)
   uint32_t block_slip_count = 0;  // queries from blocklisted sources since the last TC (slip)
   uint32_t limit_slip_count = 0;  // over-limit responses since the last truncated one (slip)
   PacketView views[kBurstSize];   // the burst's parse results: scratch owned by this worker

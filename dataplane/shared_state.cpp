@@ -2,6 +2,7 @@
 
 #include <rte_malloc.h>
 
+#include <ctime>
 #include <stdexcept>
 
 #include "dataplane/block_event.hpp"
@@ -13,6 +14,7 @@ SharedState::SharedState(const TableSizes& s, unsigned max_workers)
       aggregates(s.limiter_entries),
       blocklist(s.block_entries),
       fragments(s.fragment_entries != 0 ? s.fragment_entries : s.limiter_entries),
+      proven(s.proven_entries),
       capture(s.capture_slots),
       sizes(s),
       tsc_origin(rte_rdtsc()),
@@ -24,6 +26,14 @@ SharedState::SharedState(const TableSizes& s, unsigned max_workers)
   qsbr = static_cast<rte_rcu_qsbr*>(rte_zmalloc("ampguard_qsbr", qsbr_size, RTE_CACHE_LINE_SIZE));
   if (qsbr == nullptr || rte_rcu_qsbr_init(qsbr, max_workers) != 0)
     throw std::runtime_error("cannot create the RCU variable");
+  sync_unix_clock();
+}
+
+void SharedState::sync_unix_clock() {
+  timespec ts{};
+  clock_gettime(CLOCK_REALTIME, &ts);
+  unix_offset_ns_.store(int64_t(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec - int64_t(now_ns()),
+                        std::memory_order_relaxed);
 }
 
 SharedState::~SharedState() {

@@ -23,8 +23,9 @@ struct TableSizes {
   // 0: one per limiter entry, so every destination the limiter tracks can have a datagram's
   // verdict in flight (a 16k table evicted drop verdicts under attack)
   uint32_t fragment_entries = 0;
-  uint32_t event_ring = 4096;     // power of two
-  uint32_t capture_slots = 1024;  // drop capture ring (2 KiB each), power of two
+  uint32_t proven_entries = 100'000;  // queries with a valid server cookie (cookies.max-entries)
+  uint32_t event_ring = 4096;         // power of two
+  uint32_t capture_slots = 1024;      // drop capture ring (2 KiB each), power of two
 };
 
 class SharedState {
@@ -47,7 +48,9 @@ class SharedState {
   AggregateTable aggregates;  // limit.aggregate-*: sized like the limiter
   Blocklist blocklist;
   FragmentTable fragments;
+  ProvenQueries proven;        // queries with a valid server cookie, until their answers pass
   PressureBudget pressure;     // limit.pressure-*: charged by destinations the limiter cannot place
+  PressureBudget verified;     // cookies.verified-rate: charged by answers to proven queries
   rte_ring* events = nullptr;  // BlockEvent elements, multi-producer / single-consumer
   rte_rcu_qsbr* qsbr = nullptr;
   DropCapture capture;  // ampguardctl capture: idle unless armed
@@ -58,9 +61,18 @@ class SharedState {
   uint64_t now_ns() const {
     return uint64_t((unsigned __int128)(rte_rdtsc() - tsc_origin) * ns_per_tsc_q32_ >> 32);
   }
+  // Unix time in seconds at dataplane time now_ns (server cookies carry Unix time).
+  int64_t unix_seconds(uint64_t now_ns) const {
+    // relaxed: a lone word; a burst that reads the previous offset is off by drift, not more
+    return (int64_t(now_ns) + unix_offset_ns_.load(std::memory_order_relaxed)) / 1'000'000'000;
+  }
+  // Re-reads CLOCK_REALTIME against the TSC clock (control thread, once a second): NTP steps and
+  // TSC drift never pile up against the cookies' 5-minute window.
+  void sync_unix_clock();
 
  private:
-  const uint64_t ns_per_tsc_q32_;  // nanoseconds per TSC cycle, 32.32 fixed point
+  const uint64_t ns_per_tsc_q32_;           // nanoseconds per TSC cycle, 32.32 fixed point
+  std::atomic<int64_t> unix_offset_ns_{0};  // CLOCK_REALTIME minus now_ns()
   // acquire/release: a worker that sees the new pointer sees the snapshot's contents.
   std::atomic<const DataplaneConfig*> config_{nullptr};
 };

@@ -58,7 +58,13 @@ inline constexpr const char* action_name(Action a) { return enum_name(a); }
     "large response over a covering prefix's aggregate limit (limit.aggregate-v4/-v6); "        \
     "nothing blocklisted")                                                                      \
   X(over_aggregate_tc, forward,                                                                 \
-    "over-aggregate response sent in its truncated form (limit.over-action = tc, slipped)")
+    "over-aggregate response sent in its truncated form (limit.over-action = tc, slipped)")     \
+  X(query_verified, forward,                                                                    \
+    "query with a valid server cookie (cookies.*): passes, blocklisted source or not")          \
+  X(response_verified, forward,                                                                 \
+    "large response to exactly a query with a valid server cookie: exempt from the limits")     \
+  X(response_nocookie_tc, forward,                                                              \
+    "response above cookies.nocookie-udp-size to no proven query, sent in its truncated form")
 
 enum class VerdictReason : uint8_t {
 #define AMPGUARD_X(name, action, help) name,
@@ -116,7 +122,8 @@ inline constexpr uint64_t capturable_reasons() {
     if (reason_action(VerdictReason(r)) != Action::forward ||
         VerdictReason(r) == VerdictReason::response_truncated ||
         VerdictReason(r) == VerdictReason::over_limit_tc ||
-        VerdictReason(r) == VerdictReason::over_aggregate_tc)
+        VerdictReason(r) == VerdictReason::over_aggregate_tc ||
+        VerdictReason(r) == VerdictReason::response_nocookie_tc)
       mask |= uint64_t(1) << r;
   return mask;
 }

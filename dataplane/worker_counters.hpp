@@ -8,6 +8,7 @@
 #include <cstdint>
 
 #include "dataplane/dns_actions.hpp"
+#include "dataplane/dns_cookie.hpp"
 #include "dataplane/named_enum.hpp"
 #include "dataplane/parse_status.hpp"
 #include "dataplane/verdict_reason.hpp"
@@ -70,6 +71,9 @@ inline constexpr const char* traffic_class_name(TrafficClass c) { return enum_na
   X(block_expiries, "blocklist_expiries_total", "Blocklist entries expired")                  \
   X(fragment_inserts, "fragment_inserts_total", "Fragment verdicts remembered")               \
   X(fragment_evictions, "fragment_evictions_total", "Fragment verdicts evicted to make room") \
+  X(proven_inserts, "proven_inserts_total", "Queries with a valid server cookie remembered")  \
+  X(proven_evictions, "proven_evictions_total",                                               \
+    "Proven queries evicted before their time (cookies.max-entries too small)")               \
   X(cas_retries, "table_cas_retries_total", "Lost races on a shared table entry")
 // X(field, metric, help): the worker's own.
 #define AMPGUARD_WORKER_COUNTERS(X)                                                       \
@@ -79,7 +83,9 @@ inline constexpr const char* traffic_class_name(TrafficClass c) { return enum_na
     "Block events lost because the event ring was full")                                  \
   X(idle_pauses, "idle_pauses_total", "ports.idle-pause sleeps taken with RX empty")      \
   X(rx_full_bursts, "rx_full_bursts_total",                                               \
-    "RX polls that returned a full burst: more frames were waiting (the worker is behind)")
+    "RX polls that returned a full burst: more frames were waiting (the worker is behind)") \
+  X(verified_over_cap, "verified_over_cap_total",                                         \
+    "Answers to queries with a valid server cookie over cookies.verified-rate (limited)")
 
 #define AMPGUARD_COUNTER_FIELD(field, ...) SingleWriterCounter field;
 #define AMPGUARD_COUNTER_FIELD_RX_TX(name, ...) SingleWriterCounter rx_##name, tx_##name;
@@ -100,6 +106,7 @@ struct alignas(64) WorkerCounters {
   SingleWriterCounter parse_status[unsigned(ParseStatus::count)];
   // Outcomes of the rewrites: done, or why the action did not apply to a candidate frame.
   SingleWriterCounter tc_reply_results[kRewriteResults], truncate_results[kRewriteResults];
+  SingleWriterCounter cookie_outcomes[kCookieOutcomes];  // queries with a COOKIE option
   TableCounters tables;
   AMPGUARD_WORKER_COUNTERS(AMPGUARD_COUNTER_FIELD)
   SingleWriterCounter first_rx_tsc, last_rx_tsc;  // for forwarding-time rates

@@ -28,7 +28,7 @@ packages=(
   dpdk dpdk-dev libdpdk-dev libpcap-dev
   libboost-program-options-dev prometheus-cpp-dev nlohmann-json3-dev libgtest-dev libgmock-dev
   libbenchmark-dev
-  libsodium-dev  # the tables' SipHash-2-4 is tested against libsodium's
+  libsodium-dev  # DNS server cookies' SipHash-2-4 (the tables' own is tested against it)
   # fleet: gobgpd's gRPC API, C++ stubs generated at build time from its .proto files
   libgrpc++-dev protobuf-compiler-grpc golang-github-osrg-gobgp-dev
 )
@@ -40,13 +40,13 @@ test_packages=(
   lintian systemd podman runc debootstrap bash-completion
   # independent decoders, real DNS software, namespaces, metrics server
   python3 python3-dnspython tshark iproute2 ethtool curl
-  unbound nsd dnsutils knot-dnsutils dnsperf prometheus
+  unbound nsd bind9 dnsutils knot-dnsutils dnsperf prometheus
   gobgpd frr  # fleet tests: real BGP speakers (FlowSpec) started by the tests
   # robustness and benchmarks
   clang-14 libfuzzer-14-dev libclang-rt-14-dev gnuplot-nox netsniff-ng nftables iptables procps
 )
 # Services the test packages ship: the tests start their own, in namespaces, on their own ports.
-test_daemons=(unbound nsd prometheus gobgpd frr)
+test_daemons=(unbound nsd named prometheus gobgpd frr)
 [ "$profile" = run ] || packages+=("${package_packages[@]}")
 [ "$profile" = test ] && packages+=("${test_packages[@]}")
 

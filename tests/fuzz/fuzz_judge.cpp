@@ -32,7 +32,9 @@ namespace {
 // Config variants, one per value of byte 0's bits 1-7:
 //   bit 1 dry run, bits 2-3 any.action (tc, drop, pass, tc; the second tc also sets
 //   block.query-action and limit.over-action to tc, slips 1 and 2), bit 4 truncate.above 200,
-//   bit 5 limit.min-size 0, bit 6 bytes mode, bit 7 prefixes /24 and /48 with allow and deny sets.
+//   bit 5 limit.min-size 0 and cookies.nocookie-udp-size 128, bit 6 bytes mode, bit 7 prefixes
+//   /24 and /48 with allow and deny sets. Every variant checks server cookies (RFC 9018 A.1's
+//   secret).
 constexpr unsigned kVariants = 128;
 
 struct Fixture {
@@ -70,7 +72,11 @@ DataplaneConfig make_config(unsigned variant, const std::shared_ptr<const Prefix
     c.limit_slip = 2;
   }
   c.truncate_above = (variant & 8) != 0 ? 200 : 0;
-  if ((variant & 16) != 0) c.min_size = 0;
+  if ((variant & 16) != 0) c.min_size = 0, c.nocookie_udp_size = 128;
+  constexpr uint8_t kSecret[16] = {0xe5, 0xe9, 0x73, 0xe5, 0xa6, 0xb2, 0xa4, 0x3f,
+                                   0x48, 0xe7, 0xdc, 0x84, 0x9e, 0x37, 0xbf, 0xcf};
+  std::memcpy(c.cookies.key[0], kSecret, sizeof kSecret);
+  c.cookies.count = 1;
   LimitParams params;
   if ((variant & 32) != 0) {
     params.mode = LimitMode::bytes;
@@ -88,7 +94,8 @@ DataplaneConfig make_config(unsigned variant, const std::shared_ptr<const Prefix
 
 bool is_rewrite_reason(VerdictReason r) {
   return r == VerdictReason::any_tc_reply || r == VerdictReason::response_truncated ||
-         r == VerdictReason::blocklisted_tc_reply || r == VerdictReason::over_limit_tc;
+         r == VerdictReason::blocklisted_tc_reply || r == VerdictReason::over_limit_tc ||
+         r == VerdictReason::response_nocookie_tc;
 }
 
 // Reasons of a frame from a blocklisted source, judged by what could be read of it.
@@ -123,6 +130,7 @@ extern "C" int LLVMFuzzerInitialize(int*, char***) {
   sizes.limiter_entries = 32;
   sizes.block_entries = 32;
   sizes.fragment_entries = 32;
+  sizes.proven_entries = 32;
   sizes.event_ring = 64;
   fixture->shared = std::make_unique<SharedState>(sizes, 1);
   fixture->worker.shared = fixture->shared.get();
@@ -166,6 +174,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     fuzz::check_rewritten(frame.data(), out_len);
   } else {
     check(j.reason != VerdictReason::response_truncated, "a truncation rewrites");
+    check(j.reason != VerdictReason::response_nocookie_tc || cfg.dry_run,
+          "a nocookie truncation rewrites");
     check(!is_rewrite_reason(j.reason) || j.reason == VerdictReason::response_truncated ||
               cfg.dry_run,
           "a TC reply rewrites");

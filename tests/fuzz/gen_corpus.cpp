@@ -95,8 +95,37 @@ void write(const std::filesystem::path& p, const Bytes& prefix, const Bytes& fra
 
 }  // namespace
 
+// cookie: the RFC 9018 A.1 client with A.1's cookie (valid at its time), a client cookie
+// only, and the A.4 IPv6 client with a cookie of the rolled-over secret.
+std::vector<Seed> cookie_seeds() {
+  const auto query = [](const Bytes& l3_frame_cookie, bool v6, uint16_t id) {
+    const Bytes dns = cat({dns_header(id, 0x0100, 1, 0, 0, 1), dns_question("example.com", 1),
+                           dns_opt(4096, 0, 0, edns_option(10, l3_frame_cookie))});
+    return v6 ? frame_v6(kToResolver,
+                         {{0x20, 0x01, 0x0d, 0xb8, 0x02, 0x20, 0, 1, 0x59, 0xde, 0xd0, 0xf4, 0x87,
+                           0x69, 0x82, 0xb8},
+                          kResolverV6,
+                          64,
+                          0,
+                          {}},
+                         {40000, 53, {}}, dns)
+              : frame_v4(kToResolver, {{198, 51, 100, 100}, kResolverV4, 64, 0, 0, {}},
+                         {40000, 53, {}}, dns);
+  };
+  const Bytes a1{0x24, 0x64, 0xc4, 0xab, 0xcf, 0x10, 0xc9, 0x57, 0x01, 0x00, 0x00, 0x00,
+                 0x5c, 0xf7, 0x9f, 0x11, 0x1f, 0x81, 0x30, 0xc3, 0xee, 0xe2, 0x94, 0x80};
+  const Bytes a4{0x22, 0x68, 0x1a, 0xb9, 0x7d, 0x52, 0xc2, 0x98, 0x01, 0x00, 0x00, 0x00,
+                 0x5c, 0xf7, 0xc5, 0x79, 0x26, 0x55, 0x6b, 0xd0, 0x93, 0x4c, 0x72, 0xf8};
+  return {{"a1_valid", cat({Bytes{0x5c, 0xf7, 0x9f, 0x11}, query(a1, false, 1)}), true},
+          {"a1_client_only",
+           cat({Bytes{0x5c, 0xf7, 0x9f, 0x11}, query(Bytes(a1.begin(), a1.begin() + 8), false, 2)}),
+           true},
+          {"a4_rolled_v6", cat({Bytes{0x5c, 0xf7, 0xc6, 0x09}, query(a4, true, 3)}), true}};
+}
+
 int main() {
   const std::filesystem::path root = "tests/fuzz/corpus";
+  for (const Seed& s : cookie_seeds()) write(root / "cookie" / s.name, {}, s.frame);
   for (const Seed& s : seeds()) {
     write(root / "parse" / s.name, {}, s.frame);
     // rewrite: byte 0 even = TC reply, odd = truncation
