@@ -4,7 +4,8 @@
 #   ns agk-gen [gen0] <-veth-> [rin] ns agk-rtr [rout] <-veth-> [sink0] ns agk-sink
 #
 # Kernel: agk-rtr forwards (ip_forward=1) with the nftables version of the recipe
-# (REFERENCE.md; rin is the inside port, rout the outside one). ampguard: the same namespace
+# (docs/kernel-semantics.md; rin is the inside port, rout the outside one). ampguard: the same
+# namespace
 # with forwarding off and ampguard on net_af_packet (framecnt=4096: the default 512-frame ring
 # drops most of the offered load) over rin (inside) and rout (outside), one
 # worker on CPU 1. The same trafgen config drives both: DNS responses (UDP from port 53) of

@@ -232,7 +232,7 @@ def main():
     if kernel:
         p("`bench/kernel_compare.sh`: gen -> veth -> router -> veth -> sink, in namespaces; the "
           "router is either the kernel forwarding with the recipe's nftables rules "
-          "(REFERENCE.md) or ampguard on `net_af_packet` (framecnt=4096) on the router's veth ends (one worker "
+          "(docs/kernel-semantics.md) or ampguard on `net_af_packet` (framecnt=4096) on the router's veth ends (one worker "
           "on CPU 1, `ethtool -K tx off`). Both driven by the same trafgen config (DNS "
           "response frames, %s) for %s s each; rate = frames counted at the sink / time. "
           "The generator, the router and the sink share the 2 cores." %

@@ -12,8 +12,6 @@
 namespace ampguard {
 namespace {
 
-constexpr const char* kPrefix = "DNS-amplification protection: ";
-
 std::string seconds(uint64_t ns) { return std::to_string((ns + kSecond / 2) / kSecond) + "s"; }
 
 }  // namespace
@@ -21,6 +19,10 @@ std::string seconds(uint64_t ns) { return std::to_string((ns + kSecond / 2) / kS
 void BlockLog::enable_syslog() {
   openlog("ampguard", LOG_PID | LOG_NDELAY, LOG_DAEMON);
   syslog_ = true;
+}
+
+std::string BlockLog::prefix() const {
+  return limits_.line_prefix.empty() ? "" : limits_.line_prefix + " ";
 }
 
 BlockLog::Tracked& BlockLog::track(FlowKey key, const std::string& reason, uint64_t now_ns) {
@@ -36,7 +38,7 @@ void BlockLog::on_event(const BlockEvent& e, uint64_t block_timeout_ns, uint64_t
   Tracked& t = track(e.key, "over-limit", now_ns);
   const std::string addr = key_to_text(e.key, limits_.prefix_v4, limits_.prefix_v6);
   emit(t, t.last_block_line_ns,
-       std::string(kPrefix) + "blocked " + addr + " for " + seconds(block_timeout_ns) + ": " +
+       prefix() + "blocked " + addr + " for " + seconds(block_timeout_ns) + ": " +
            std::to_string(e.ip_total_len) +
            "-byte response over its limit (reason over-limit, worker " + std::to_string(e.worker) +
            ", blocks " + std::to_string(t.blocks) + ")",
@@ -47,9 +49,8 @@ void BlockLog::on_control_block(FlowKey key, const std::string& reason, uint64_t
                                 uint64_t now_ns) {
   Tracked& t = track(key, reason, now_ns);
   emit(t, t.last_block_line_ns,
-       std::string(kPrefix) + "blocked " + key_to_text(key, limits_.prefix_v4, limits_.prefix_v6) +
-           " for " + seconds(ttl_ns) + ": reason " + reason + " (blocks " +
-           std::to_string(t.blocks) + ")",
+       prefix() + "blocked " + key_to_text(key, limits_.prefix_v4, limits_.prefix_v6) + " for " +
+           seconds(ttl_ns) + ": reason " + reason + " (blocks " + std::to_string(t.blocks) + ")",
        now_ns);
 }
 
@@ -68,9 +69,8 @@ void BlockLog::on_control_unblock(FlowKey key, const std::string& why, uint64_t 
 
 void BlockLog::unblock(FlowKey key, Tracked& t, const std::string& why, uint64_t now_ns) {
   emit(t, t.last_unblock_line_ns,
-       std::string(kPrefix) + "unblocked " +
-           key_to_text(key, limits_.prefix_v4, limits_.prefix_v6) + ": " + why + " after " +
-           seconds(now_ns - t.since_ns) + " (reason " + t.reason + ", blocks " +
+       prefix() + "unblocked " + key_to_text(key, limits_.prefix_v4, limits_.prefix_v6) + ": " +
+           why + " after " + seconds(now_ns - t.since_ns) + " (reason " + t.reason + ", blocks " +
            std::to_string(t.blocks) + ")",
        now_ns);
   t.blocked = false;
@@ -107,8 +107,7 @@ void BlockLog::reconcile(const Blocklist& bl, uint64_t now_ns) {
     }
     Tracked& t = track(key, "over-limit", now_ns);
     emit(t, t.last_block_line_ns,
-         std::string(kPrefix) + "blocked " +
-             key_to_text(key, limits_.prefix_v4, limits_.prefix_v6) +
+         prefix() + "blocked " + key_to_text(key, limits_.prefix_v4, limits_.prefix_v6) +
              ": reason over-limit (found in the blocklist: its event was dropped, blocks " +
              std::to_string(t.blocks) + ")",
          now_ns);

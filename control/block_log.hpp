@@ -27,6 +27,7 @@ class BlockLog {
     uint32_t max_per_second = 100;
     uint64_t address_interval_ns = 60'000'000'000;
     unsigned prefix_v4 = 32, prefix_v6 = 64;  // how keys are written
+    std::string line_prefix = "";             // log.prefix
   };
   using Sink = std::function<void(const std::string&)>;
 
@@ -66,6 +67,7 @@ class BlockLog {
     bool blocked = false;     // false: kept only to rate-limit its next lines
     bool seen = false;        // found by the current reconcile scan
   };
+  std::string prefix() const;  // of every line
   Tracked& track(FlowKey key, const std::string& reason, uint64_t now_ns);
   void unblock(FlowKey key, Tracked& t, const std::string& why, uint64_t now_ns);
   // Writes line unless its address or the overall rate is over its limit.

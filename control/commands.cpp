@@ -34,14 +34,20 @@ std::string printable(const std::string& s) {
 
 Reply Runtime::command(const std::string& request) {
   requests_.fetch_add(1, std::memory_order_relaxed);
-  const std::vector<std::string> w = split(request);
+  std::vector<std::string> w = split(request);
+  // --json on a read command: a JSON document instead of its table, so scripts never parse
+  // the tables (stats is JSON either way).
+  const bool json = w.size() >= 2 && w.back() == "--json" &&
+                    (w[0] == "status" || w[0] == "stats" || w[0] == "top" ||
+                     (w[0] == "blocklist" && w.size() == 3 && w[1] == "list"));
+  if (json) w.pop_back();
   Reply r;
   if (w.empty()) {
     r = error("empty request (try help)");
   } else if (w[0] == "help" && w.size() == 1) {
     r = {true, kCtlCommands};
   } else if (w[0] == "status" && w.size() == 1) {
-    r = {true, status_text()};
+    r = {true, json ? status_document().dump(2) + "\n" : status_text()};
   } else if (w[0] == "stats" && w.size() == 1) {
     refresh_snapshot();  // ampguardctl reads what the scrapes will see next
     r = {true, stats_json(snapshot_.totals())};
@@ -50,9 +56,9 @@ Reply Runtime::command(const std::string& request) {
   } else if (w[0] == "reload" && w.size() == 1) {
     r = reload();
   } else if (w[0] == "blocklist") {
-    r = blocklist_command(w);
+    r = blocklist_command(w, json);
   } else if (w[0] == "top") {
-    r = top_command(w);
+    r = top_command(w, json);
   } else if (w[0] == "capture") {
     r = capture_command(w);
   } else if (w[0] == "fleet") {
@@ -68,45 +74,85 @@ Reply Runtime::command(const std::string& request) {
   return r;
 }
 
-std::string Runtime::status_text() const {
+nlohmann::ordered_json Runtime::status_document() const {
   const StatsTotals t = totals();
-  std::string limit_text;
-  for (const auto& [option, value] : effective_options(settings_))
-    if (option == "limit.rate" || option == "limit.burst")
-      limit_text += option.substr(6) + " " + value + " ";
-  limit_text.pop_back();
-  std::ostringstream o;
-  o << "ampguard " << AMPGUARD_VERSION << "\n"
-    << "uptime " << shared_->now_ns() / kSecond << "s\n"
-    << "workers " << t.workers << "\n"
-    << "config generation " << t.config_generation << " ("
-    << (settings_.config_file.empty() ? "command line only" : settings_.config_file) << ")\n"
-    << "limit " << settings_.limit_mode << " " << limit_text << "\n"
-    << "blocklist " << t.tables.block_entries << " of " << t.tables.block_capacity << "\n"
-    << "limiter " << t.tables.limiter_entries << " of " << t.tables.limiter_capacity << "\n"
-    << "reloads " << reloads_ok_.load() << " ok, " << reloads_failed_.load() << " failed\n"
-    << "capture " << (capture_ ? "running" : "none") << "\n"
-    << "restart pending";
-  if (restart_pending_.empty()) o << " none";
-  for (const auto& option : restart_pending_) o << " " << option;
-  o << "\n";
-  return o.str();
+  nlohmann::ordered_json o;
+  o["version"] = AMPGUARD_VERSION;
+  o["uptime_seconds"] = shared_->now_ns() / kSecond;
+  o["workers"] = t.workers;
+  o["config_generation"] = t.config_generation;
+  o["config_file"] = settings_.config_file;  // "": command line only
+  o["limit"] = {{"mode", settings_.limit_mode},
+                {"rate", settings_.effective_limit_rate()},
+                {"burst", settings_.effective_limit_burst()}};
+  o["blocklist"] = {{"entries", t.tables.block_entries}, {"capacity", t.tables.block_capacity}};
+  o["limiter"] = {{"entries", t.tables.limiter_entries}, {"capacity", t.tables.limiter_capacity}};
+  o["reloads"] = {{"ok", reloads_ok_.load()}, {"failed", reloads_failed_.load()}};
+  o["capture_running"] = bool(capture_);
+  o["restart_pending"] = restart_pending_;
+  return o;
 }
 
-Reply Runtime::blocklist_command(const std::vector<std::string>& w) {
+std::string Runtime::status_text() const {
+  const nlohmann::ordered_json d = status_document();
+  const auto text = [](const nlohmann::ordered_json& v) {
+    return v.is_string() ? v.get<std::string>() : v.dump();
+  };
+  const std::string file = d["config_file"];
+  std::string pending;
+  for (const auto& option : d["restart_pending"]) {
+    pending += ' ';
+    pending += text(option);
+  }
+  // Appended part by part: GCC 12 -O3 flags "literal" + string with a false -Wrestrict.
+  std::string out;
+  const auto line = [&out](std::initializer_list<std::string> parts) {
+    for (const std::string& p : parts) out += p;
+    out += '\n';
+  };
+  line({"ampguard ", text(d["version"])});
+  line({"uptime ", text(d["uptime_seconds"]), "s"});
+  line({"workers ", text(d["workers"])});
+  line({"config generation ", text(d["config_generation"]), " (",
+        file.empty() ? "command line only" : file, ")"});
+  line({"limit ", text(d["limit"]["mode"]), " rate ", text(d["limit"]["rate"]), " burst ",
+        text(d["limit"]["burst"])});
+  line({"blocklist ", text(d["blocklist"]["entries"]), " of ", text(d["blocklist"]["capacity"])});
+  line({"limiter ", text(d["limiter"]["entries"]), " of ", text(d["limiter"]["capacity"])});
+  line({"reloads ", text(d["reloads"]["ok"]), " ok, ", text(d["reloads"]["failed"]), " failed"});
+  line({"capture ", d["capture_running"] ? "running" : "none"});
+  line({"restart pending", pending.empty() ? " none" : pending});
+  return out;
+}
+
+Reply Runtime::blocklist_command(const std::vector<std::string>& w, bool json) {
   const DataplaneConfig& cfg = *shared_->config();
   const uint64_t now = shared_->now_ns();
   const std::string sub = w.size() > 1 ? w[1] : "";
   if (sub == "list" && w.size() == 2) {
-    std::vector<std::pair<std::string, std::string>> rows;
+    struct Row {
+      std::string address;
+      uint64_t remaining_seconds;
+      std::string reason;
+      bool operator<(const Row& o) const { return address < o.address; }
+    };
+    std::vector<Row> rows;
     shared_->blocklist.for_each(now, [&](FlowKey key, uint64_t expires) {
-      rows.emplace_back(
-          key_to_text(key, cfg.prefix_v4, cfg.prefix_v6),
-          std::to_string(remaining_seconds(expires, now)) + " " + block_log_.reason(key));
+      rows.push_back({key_to_text(key, cfg.prefix_v4, cfg.prefix_v6),
+                      remaining_seconds(expires, now), block_log_.reason(key)});
     });
     std::sort(rows.begin(), rows.end());
+    if (json) {
+      nlohmann::ordered_json list = nlohmann::ordered_json::array();
+      for (const auto& row : rows)
+        list.push_back({{"address", row.address},
+                        {"remaining_seconds", row.remaining_seconds},
+                        {"reason", row.reason}});
+      return {true, list.dump(2) + "\n"};
+    }
     std::string text;
-    for (const auto& [addr, rest] : rows) text += addr + " " + rest + "\n";
+    for (const auto& row : rows)
+      text += row.address + " " + std::to_string(row.remaining_seconds) + " " + row.reason + "\n";
     return {true, text};
   }
   if (sub == "flush" && w.size() == 2) {
@@ -170,7 +216,7 @@ Reply Runtime::capture_command(const std::vector<std::string>& w) {
   return {true, "", ++capture_reply_};
 }
 
-Reply Runtime::top_command(const std::vector<std::string>& w) {
+Reply Runtime::top_command(const std::vector<std::string>& w, bool json) {
   unsigned n = 0;
   try {
     size_t used = 0;
@@ -197,17 +243,26 @@ Reply Runtime::top_command(const std::vector<std::string>& w) {
                     [](const Row& a, const Row& b) {
                       return a.credit < b.credit || (a.credit == b.credit && a.key < b.key);
                     });
-  const bool packets = p.mode == LimitMode::packets;
-  const uint64_t unit = packets ? p.cost : p.cost_per_byte, cap = limit_cap(p);
-  std::ostringstream o;
-  o << "# address credit-left capacity (" << (packets ? "packets" : "bytes") << ") used blocked\n";
+  const uint64_t unit = p.mode == LimitMode::packets ? p.cost : p.cost_per_byte, cap = limit_cap(p);
+  nlohmann::ordered_json list = nlohmann::ordered_json::array();
   for (size_t i = 0; i < shown; ++i) {
     const Row& r = rows[i];
-    o << key_to_text(r.key, cfg.prefix_v4, cfg.prefix_v6) << " " << r.credit / unit << " "
-      << cap / unit << " " << std::lround(100.0 * double(cap - r.credit) / double(cap)) << "% "
-      << (shared_->blocklist.contains(r.key, now) ? "blocked" : "-") << "\n";
+    list.push_back({{"address", key_to_text(r.key, cfg.prefix_v4, cfg.prefix_v6)},
+                    {"credit_left", r.credit / unit},
+                    {"capacity", cap / unit},
+                    {"used_percent", std::lround(100.0 * double(cap - r.credit) / double(cap))},
+                    {"blocked", shared_->blocklist.contains(r.key, now)}});
   }
-  return {true, o.str()};
+  const char* unit_name = enum_name(p.mode);
+  if (json)
+    return {true, nlohmann::ordered_json{{"unit", unit_name}, {"rows", list}}.dump(2) + "\n"};
+  std::string text =
+      std::string("# address credit-left capacity (") + unit_name + ") used blocked\n";
+  for (const auto& row : list)
+    text += row["address"].get<std::string>() + " " + row["credit_left"].dump() + " " +
+            row["capacity"].dump() + " " + row["used_percent"].dump() + "% " +
+            (row["blocked"] ? "blocked" : "-") + "\n";
+  return {true, text};
 }
 
 }  // namespace ampguard

@@ -20,6 +20,7 @@ inline constexpr const char* kCtlCommands =
     "  config                      the running config, as a config file\n"
     "  capture --reason R|all --count N --file PATH [--timeout 10s]\n"
     "                              pcap of the next N frames dropped or rewritten for reason R\n"
-    "  help                        this list\n";
+    "  help                        this list\n"
+    "status, stats, blocklist list and top N take --json: a JSON document instead of the table.\n";
 
 }  // namespace ampguard

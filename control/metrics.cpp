@@ -16,6 +16,12 @@ class Families {
     out_.push_back(MetricFamily{"ampguard_" + name, help, type, {}});
     return out_.back();
   }
+  // The family `name`, added at its first sample (several counters of a list share one).
+  MetricFamily& family(const std::string& name, const std::string& help, MetricType type) {
+    for (MetricFamily& f : out_)
+      if (f.name == "ampguard_" + name) return f;
+    return add(name, help, type);
+  }
   void sample(MetricFamily& f, Labels labels, uint64_t v) {
     sample(f, std::move(labels), double(v));
   }
@@ -41,138 +47,30 @@ class Families {
 constexpr MetricType kCounter = MetricType::Counter;
 constexpr MetricType kGauge = MetricType::Gauge;
 
-const char* action_name(Action a) {
-  return a == Action::drop ? "drop" : a == Action::reply ? "reply" : "forward";
-}
-
 }  // namespace
 
 std::vector<MetricFamily> metric_families(const StatsTotals& t, const ControlTotals& c) {
   Families f;
-  auto& pkts = f.add("port_packets_total",
-                     "Frames received (rx) and transmitted (tx) by the workers, by port", kCounter);
-  auto& bytes =
-      f.add("port_bytes_total",
-            "Frame bytes received (rx) and transmitted (tx) by the workers, by port", kCounter);
-  auto& txdrop =
-      f.add("port_tx_dropped_total", "Frames freed because the TX queue was full", kCounter);
-  auto& cls_p =
-      f.add("port_class_packets_total", "Received frames by port and traffic class", kCounter);
-  auto& cls_b =
-      f.add("port_class_bytes_total", "Received bytes by port and traffic class", kCounter);
-  auto& ip = f.add("dpdk_port_ipackets_total", "rte_eth_stats ipackets", kCounter);
-  auto& op = f.add("dpdk_port_opackets_total", "rte_eth_stats opackets", kCounter);
-  auto& im = f.add("dpdk_port_imissed_total",
-                   "rte_eth_stats imissed: dropped by the NIC, RX queue full", kCounter);
-  auto& nb = f.add("dpdk_port_rx_nombuf_total",
-                   "rte_eth_stats rx_nombuf: RX mbuf allocation failures", kCounter);
-  auto& oe =
-      f.add("dpdk_port_oerrors_total", "rte_eth_stats oerrors: failed transmissions", kCounter);
-  for (unsigned p = 0; p < kPortSides; ++p) {
-    const PortTotals& pt = t.port[p];
-    const std::string port = port_side_name(PortSide(p));
-    f.sample(pkts, {{"port", port}, {"direction", "rx"}}, pt.rx_packets);
-    f.sample(pkts, {{"port", port}, {"direction", "tx"}}, pt.tx_packets);
-    f.sample(bytes, {{"port", port}, {"direction", "rx"}}, pt.rx_bytes);
-    f.sample(bytes, {{"port", port}, {"direction", "tx"}}, pt.tx_bytes);
-    f.sample(txdrop, {{"port", port}}, pt.tx_dropped);
-    for (unsigned k = 0; k < kTrafficClasses; ++k) {
-      f.sample(cls_p, {{"port", port}, {"class", traffic_class_name(TrafficClass(k))}},
-               pt.class_packets[k]);
-      f.sample(cls_b, {{"port", port}, {"class", traffic_class_name(TrafficClass(k))}},
-               pt.class_bytes[k]);
-    }
-    f.sample(ip, {{"port", port}}, pt.ipackets);
-    f.sample(op, {{"port", port}}, pt.opackets);
-    f.sample(im, {{"port", port}}, pt.imissed);
-    f.sample(nb, {{"port", port}}, pt.rx_nombuf);
-    f.sample(oe, {{"port", port}}, pt.oerrors);
-  }
-  auto& vp =
-      f.add("verdict_packets_total",
-            "Frames by verdict reason and the action it implies (see ampguard_verdict_reason_info)",
-            kCounter);
-  auto& vb = f.add("verdict_bytes_total", "Frame bytes by verdict reason and action", kCounter);
+  for_each_counter(t, [&](const CounterView& v, uint64_t value) {
+    Labels labels;
+    for (const auto& [name, label] : v.labels) labels.push_back({name, label});
+    f.sample(f.family(v.metric, v.help, v.gauge ? kGauge : kCounter), std::move(labels), value);
+  });
+  f.sample(f.add("forwarding_seconds", "First RX to last RX over all workers", kGauge), {},
+           t.forwarding_seconds);
   auto& vi = f.add("verdict_reason_info", "What each verdict reason means", kGauge);
   for (unsigned r = 0; r < kVerdictReasonCount; ++r) {
     const VerdictReason reason = VerdictReason(r);
-    const Labels l = {{"reason", std::string(reason_name(reason))},
-                      {"action", action_name(reason_action(reason))}};
-    f.sample(vp, l, t.reason_packets[r]);
-    f.sample(vb, l, t.reason_bytes[r]);
-    Labels info = l;
-    info.push_back({"help", std::string(reason_help(reason))});
-    f.sample(vi, info, uint64_t(1));
+    f.sample(vi,
+             {{"reason", std::string(reason_name(reason))},
+              {"action", action_name(reason_action(reason))},
+              {"help", std::string(reason_help(reason))}},
+             uint64_t(1));
   }
-  auto& parse = f.add("parse_outcomes_total", "Frames by parser outcome", kCounter);
-  for (unsigned s = 0; s < unsigned(ParseStatus::count); ++s)
-    f.sample(parse, {{"outcome", std::string(parse_status_name(ParseStatus(s)))}},
-             t.parse_status[s]);
   f.one("tc_replies_total", "ANY queries answered with a truncated (TC=1) reply", kCounter,
         t.reason_packets[unsigned(VerdictReason::any_tc_reply)]);
   f.one("truncations_total", "Oversized responses rewritten into their truncated form", kCounter,
         t.reason_packets[unsigned(VerdictReason::response_truncated)]);
-  auto& tc_res =
-      f.add("tc_reply_results_total",
-            "ANY queries the TC action was tried on, by outcome (done, or why not)", kCounter);
-  auto& tr_res =
-      f.add("truncate_results_total",
-            "Oversized responses truncation was tried on, by outcome (done, or why not)", kCounter);
-  for (unsigned r = 0; r < kRewriteResults; ++r) {
-    const Labels l = {{"outcome", std::string(rewrite_result_name(RewriteResult(r)))}};
-    f.sample(tc_res, l, t.tc_reply_results[r]);
-    f.sample(tr_res, l, t.truncate_results[r]);
-  }
-  auto& cookies = f.add("cookie_queries_total",
-                        "Queries with a COOKIE option by outcome (cookies.secret-file)", kCounter);
-  for (unsigned o = 0; o < kCookieOutcomes; ++o)
-    f.sample(cookies, {{"outcome", std::string(cookie_outcome_name(CookieOutcome(o)))}},
-             t.cookie_outcomes[o]);
-  f.one("verified_over_cap_total",
-        "Answers to queries with a valid server cookie over cookies.verified-rate (limited)",
-        kCounter, t.verified_over_cap);
-  f.one("dry_run_forwarded_total", "Drops that dry-run forwarded instead", kCounter,
-        t.dry_run_forwarded);
-  const TableTotals& tt = t.tables;
-  f.one("limiter_entries", "Destinations the limiter tracks", kGauge, tt.limiter_entries);
-  f.one("limiter_capacity", "Limiter table capacity", kGauge, tt.limiter_capacity);
-  f.one("limiter_inserts_total", "Destinations added to the limiter", kCounter, tt.limiter_inserts);
-  f.one("limiter_evictions_total", "Limiter entries evicted to make room", kCounter,
-        tt.limiter_evictions);
-  f.one("limiter_expiries_total", "Idle limiter entries forgotten", kCounter, tt.limiter_expiries);
-  f.one("limiter_sketch_debts_total",
-        "Limiter inserts that started in debt from the debt sketch (evicted debtors returning)",
-        kCounter, tt.limiter_sketch_debts);
-  f.one("blocklist_entries", "Blocked destinations", kGauge, tt.block_entries);
-  f.one("blocklist_capacity", "Blocklist capacity", kGauge, tt.block_capacity);
-  f.one(
-      "blocklist_adds_total",
-      "Destinations added to the blocklist by workers and ampguardctl (restored ones are not adds)",
-      kCounter, tt.block_adds);
-  f.one("blocklist_refreshes_total",
-        "Blocks reset to the full timeout by another over-limit response", kCounter,
-        tt.block_refreshes);
-  f.one("blocklist_evictions_total", "Blocklist entries evicted to make room", kCounter,
-        tt.block_evictions);
-  f.one("blocklist_expiries_total", "Blocklist entries expired", kCounter, tt.block_expiries);
-  f.one("fragment_inserts_total", "Fragment verdicts remembered", kCounter, tt.fragment_inserts);
-  f.one("fragment_evictions_total", "Fragment verdicts evicted to make room", kCounter,
-        tt.fragment_evictions);
-  f.one("proven_capacity", "Proven-query table capacity (cookies.max-entries)", kGauge,
-        tt.proven_capacity);
-  f.one("proven_inserts_total", "Queries with a valid server cookie remembered", kCounter,
-        tt.proven_inserts);
-  f.one("proven_evictions_total",
-        "Proven queries evicted before their time (cookies.max-entries too small)", kCounter,
-        tt.proven_evictions);
-  f.one("table_cas_retries_total", "Lost races on a shared table entry", kCounter, tt.cas_retries);
-  f.one("block_events_total", "Block events raised by the workers", kCounter, t.block_events);
-  f.one("block_events_dropped_total", "Block events lost because the event ring was full", kCounter,
-        t.block_events_dropped);
-  f.one("capture_frames_total", "Frames copied for ampguardctl capture", kCounter,
-        t.capture_frames);
-  f.one("capture_missed_total", "Frames ampguardctl capture missed: its ring was full", kCounter,
-        t.capture_missed);
   auto& lines =
       f.add("log_lines_total",
             "Block and unblock log lines: written, suppressed (repeats for one address) or "
@@ -185,9 +83,6 @@ std::vector<MetricFamily> metric_families(const StatsTotals& t, const ControlTot
       f.add("reloads_total", "Config reloads (SIGHUP, ampguardctl reload) by result", kCounter);
   f.sample(reloads, {{"result", "success"}}, c.reloads_ok);
   f.sample(reloads, {{"result", "failure"}}, c.reloads_failed);
-  f.one("config_generation",
-        "Generation of the running config snapshot (1 at start, +1 per reload)", kGauge,
-        t.config_generation);
   f.one("config_restart_pending_options", "Options changed in the config file that need a restart",
         kGauge, c.restart_pending);
   auto& saves =
@@ -239,7 +134,6 @@ std::vector<MetricFamily> metric_families(const StatsTotals& t, const ControlTot
   f.one("fleet_connects_total", "Connections made to gobgpd's API", kCounter, fl.connects);
   f.one("fleet_errors_total", "Failed gobgpd API calls (each drops the connection)", kCounter,
         fl.rpc_errors);
-  f.one("workers", "Worker lcores", kGauge, t.workers);
   f.sample(f.add("build_info", "ampguard build", kGauge), {{"version", AMPGUARD_VERSION}},
            uint64_t(1));
   return f.take();

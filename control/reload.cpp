@@ -20,23 +20,15 @@ std::vector<std::string> keep_restart_only(const Settings& running, Settings& ne
     if (std::find(r.begin(), r.end(), option) != r.end() && before[option] != value)
       changed.push_back(option);
   }
-  next.inside_port = running.inside_port;
-  next.outside_port = running.outside_port;
-  next.rx_descriptors = running.rx_descriptors;
-  next.tx_descriptors = running.tx_descriptors;
-  next.mbufs = running.mbufs;
-  next.mtu = running.mtu;  // the pool's data room and the ports' MTU are set at start
-  next.tables = running.tables;
-  next.metrics_listen = running.metrics_listen;
-  next.control_socket = running.control_socket;
-  next.exit_when_idle_ms = running.exit_when_idle_ms;
-  // Keys in every table are masked at these prefixes and limiter states are in hz units.
-  next.prefix_v4 = running.prefix_v4;
-  next.prefix_v6 = running.prefix_v6;
-  next.limit_hz = running.limit_hz;
-  if (next.limit_mode != running.limit_mode) {
+  const bool mode_changed = next.limit_mode != running.limit_mode;
+  // The pool, the ports, the tables, the sockets, the keys' prefixes and the limiter's hz
+  // units are set at start.
+#define AMPGUARD_X(name, kind, field, def, check, apply, group, help) \
+  if (OptionApply::apply == OptionApply::restart) next.field = running.field;
+  AMPGUARD_OPTIONS(AMPGUARD_X)
+#undef AMPGUARD_X
+  if (mode_changed) {
     // The limiter's state words are in the mode's units: rate and burst stay with the mode.
-    next.limit_mode = running.limit_mode;
     next.limit_rate = running.limit_rate;
     next.limit_burst = running.limit_burst;
   }

@@ -206,6 +206,7 @@ void Runtime::configure_block_log() {
   const DataplaneConfig& cfg = *shared_->config();
   BlockLog::Limits l;
   l.max_per_second = settings_.log_max_per_second;
+  l.line_prefix = settings_.log_prefix;
   parse_duration_ns(settings_.log_address_interval, l.address_interval_ns);
   l.prefix_v4 = cfg.prefix_v4;
   l.prefix_v6 = cfg.prefix_v6;

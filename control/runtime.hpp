@@ -72,14 +72,16 @@ class Runtime {
   void say(const std::string& line);
   void configure_block_log();
   void restore_state();
-  Reply blocklist_command(const std::vector<std::string>& words);
-  Reply top_command(const std::vector<std::string>& words);
+  // json: a JSON document instead of the table (ampguardctl ... --json).
+  Reply blocklist_command(const std::vector<std::string>& words, bool json);
+  Reply top_command(const std::vector<std::string>& words, bool json);
   Reply capture_command(const std::vector<std::string>& words);
   Reply fleet_command(const std::vector<std::string>& words);
   // Starts the fleet client when fleet.api is set. Returns "" or the reason.
   std::string start_fleet();
   void finish_capture();
   void publish_telemetry();
+  nlohmann::ordered_json status_document() const;
   std::string status_text() const;
 
   Settings settings_;

@@ -15,148 +15,48 @@ namespace po = boost::program_options;
 namespace ampguard {
 namespace {
 
+// How Boost reads each kind of option (option_list.hpp).
+template <class T>
+po::typed_value<T>* semantic_value(T& field) {
+  return po::value(&field)->default_value(field);
+}
+po::typed_value<uint16_t>* semantic_u16(uint16_t& f) { return semantic_value(f); }
+po::typed_value<uint32_t>* semantic_u32(uint32_t& f) { return semantic_value(f); }
+po::typed_value<uint32_t>* semantic_table(uint32_t& f) { return semantic_value(f); }
+po::typed_value<std::string>* semantic_text(std::string& f) { return semantic_value(f); }
+po::typed_value<std::string>* semantic_text_bare(std::string& f) { return po::value(&f); }
+po::typed_value<bool>* semantic_yesno(bool& f) { return semantic_value(f); }
+po::typed_value<bool>* semantic_flag(bool& f) { return po::bool_switch(&f); }
+po::typed_value<std::vector<std::string>>* semantic_list(std::vector<std::string>& f) {
+  return po::value(&f)->composing();
+}
+
+enum class Group : uint8_t {
+#define AMPGUARD_X(group, title) group,
+  AMPGUARD_OPTION_GROUPS(AMPGUARD_X)
+#undef AMPGUARD_X
+};
+
 po::options_description describe(Settings& s) {
-  po::options_description ports("Ports");
-  ports.add_options()("ports.inside", po::value(&s.inside_port)->default_value(s.inside_port),
-                      "DPDK port facing the resolver")(
-      "ports.outside", po::value(&s.outside_port)->default_value(s.outside_port),
-      "DPDK port facing the internet")(
-      "ports.rx-descriptors", po::value(&s.rx_descriptors)->default_value(s.rx_descriptors),
-      "RX ring size per queue")(
-      "ports.tx-descriptors", po::value(&s.tx_descriptors)->default_value(s.tx_descriptors),
-      "TX ring size per queue")("ports.mbufs", po::value(&s.mbufs)->default_value(s.mbufs),
-                                "mbufs in the packet pool (0: sized for the queues; net_pcap "
-                                "infinite_rx needs every frame of its pcaps)")(
-      "ports.mtu", po::value(&s.mtu)->default_value(s.mtu),
-      "largest IP packet forwarded (1280-9702; jumbo frames up to it, longer ones dropped and "
-      "counted as oversize); mbufs are sized for it")(
-      "ports.idle-pause", po::value(&s.idle_pause)->default_value(s.idle_pause),
-      "when RX stays empty, workers sleep this long between polls (0: busy-poll; at most 1ms; "
-      "e.g. 50us)");
-  po::options_description limit("Limiter (large responses leaving the resolver)");
-  limit.add_options()("limit.mode", po::value(&s.limit_mode)->default_value(s.limit_mode),
-                      "packets (the kernel recipe as it runs) or bytes (what the recipe meant)")(
-      "limit.rate", po::value(&s.limit_rate),
-      "steady rate per destination: 50/min (packets) or 50kB/min (bytes)")(
-      "limit.burst", po::value(&s.limit_burst),
-      "burst per destination: 10 (packets) or 10kB (bytes)")(
-      "limit.min-size", po::value(&s.min_size)->default_value(s.min_size),
-      "responses with a smaller IP total length are never limited")(
-      "limit.source-port", po::value(&s.source_port)->default_value(s.source_port),
-      "UDP port the resolver answers from")(
-      "limit.prefix-v4", po::value(&s.prefix_v4)->default_value(s.prefix_v4),
-      "IPv4 destinations are limited per prefix of this length")(
-      "limit.prefix-v6", po::value(&s.prefix_v6)->default_value(s.prefix_v6),
-      "IPv6 destinations are limited per prefix of this length (16-64)")(
-      "limit.max-entries",
-      po::value(&s.tables.limiter_entries)->default_value(s.tables.limiter_entries),
-      "limiter table capacity (full: least valuable entry evicted)")(
-      "limit.idle-expire", po::value(&s.idle_expire)->default_value(s.idle_expire),
-      "forget a destination idle this long")(
-      "limit.hz", po::value(&s.limit_hz)->default_value(s.limit_hz),
-      "kernel HZ the packets mode reproduces (jiffy granularity)")(
-      "limit.over-action", po::value(&s.limit_over_action)->default_value(s.limit_over_action),
-      "over-limit large responses: drop, or tc (every limit.slip-th sent truncated, TC=1)")(
-      "limit.slip", po::value(&s.limit_slip)->default_value(s.limit_slip),
-      "with limit.over-action = tc: every Nth over-limit response is sent truncated (1-100)")(
-      "limit.pressure-rate", po::value(&s.pressure_rate)->default_value(s.pressure_rate),
-      "global budget for large responses to destinations the full limiter table cannot place; "
-      "over it they are dropped (auto: limit.rate * limit.max-entries / 10; off: no budget, the "
-      "full table evicts its least valuable entry and the debt sketch keeps what it owed)")(
-      "limit.pressure-burst", po::value(&s.pressure_burst)->default_value(s.pressure_burst),
-      "burst of that budget (auto: limit.burst * limit.max-entries / 10)")(
-      "limit.aggregate-v4", po::value(&s.aggregate_v4)->default_value(s.aggregate_v4),
-      "IPv4 covering prefixes every large response is also charged to, each PREFIX:MULTIPLE of "
-      "the per-destination rate and burst, e.g. 24:64,16:1024 (at most 2; empty: none)")(
-      "limit.aggregate-v6", po::value(&s.aggregate_v6)->default_value(s.aggregate_v6),
-      "IPv6 covering prefixes (at most /56), e.g. 48:64,32:1024 (at most 2; empty: none)");
-  po::options_description block("Blocklist");
-  block.add_options()(
-      "block.timeout", po::value(&s.block_timeout)->default_value(s.block_timeout),
-      "how long an over-limit destination stays blocked (reset while it stays over)")(
-      "block.max-entries",
-      po::value(&s.tables.block_entries)->default_value(s.tables.block_entries),
-      "blocklist capacity (full: expired, then soonest-expiring evicted)")(
-      "block.fragment-timeout", po::value(&s.fragment_timeout)->default_value(s.fragment_timeout),
-      "later fragments get their first fragment's verdict for this long")(
-      "block.service-ports",
-      po::value(&s.block_service_ports)->default_value(s.block_service_ports),
-      "UDP ports of the resolver's service: from a blocklisted source only UDP to these is "
-      "dropped (comma-separated, at most 8)")(
-      "block.query-action", po::value(&s.block_query_action)->default_value(s.block_query_action),
-      "queries from blocklisted sources: drop, or tc (every block.slip-th answered TC=1)")(
-      "block.slip", po::value(&s.block_slip)->default_value(s.block_slip),
-      "with block.query-action = tc: every Nth query from a blocklisted source gets TC (1-100)");
-  po::options_description actions("Actions");
-  actions.add_options()("allow", po::value(&s.allow)->composing(),
-                        "destination prefix never limited or blocked (repeatable)")(
-      "deny", po::value(&s.deny)->composing(),
-      "source prefix always dropped on the outside port (repeatable)")(
-      "dry-run", po::bool_switch(&s.dry_run),
-      "count and log every decision but drop and rewrite nothing")(
-      "any.action", po::value(&s.any_action)->default_value(s.any_action),
-      "ANY queries over UDP: tc (answer TC=1), drop or pass")(
-      "any.edns-udp-size", po::value(&s.edns_udp_size)->default_value(s.edns_udp_size),
-      "UDP payload size advertised in the OPT of a TC reply")(
-      "truncate.above", po::value(&s.truncate_above)->default_value(s.truncate_above),
-      "UDP answers with more DNS payload bytes become truncated (0: off)");
-  po::options_description cookies("DNS cookies (RFC 7873, RFC 9018 server cookies)");
-  cookies.add_options()(
-      "cookies.secret-file", po::value(&s.cookie_secret_file)->default_value(s.cookie_secret_file),
-      "the resolver's server-cookie secrets (siphash24), 32 hex digits a line, the first "
-      "current: a query with a valid server cookie passes and its answer is never limited "
-      "(\"\": off)")(
-      "cookies.nocookie-udp-size",
-      po::value(&s.nocookie_udp_size)->default_value(s.nocookie_udp_size),
-      "answers with more DNS payload bytes that answer no query with a valid server cookie "
-      "are truncated (TC=1; 0: off; needs cookies.secret-file)")(
-      "cookies.proven-timeout",
-      po::value(&s.cookie_proven_timeout)->default_value(s.cookie_proven_timeout),
-      "how long the answer to a query with a valid server cookie is awaited (at most 60s)")(
-      "cookies.verified-rate",
-      po::value(&s.cookie_verified_rate)->default_value(s.cookie_verified_rate),
-      "at most this many answers to queries with a valid server cookie are exempt from the "
-      "limits, over all clients (a packet rate, e.g. 100000/s, burst one second of it; over it "
-      "they are limited like any other; off: no cap)")(
-      "cookies.max-entries",
-      po::value(&s.tables.proven_entries)->default_value(s.tables.proven_entries),
-      "queries with a valid server cookie awaiting their answer (full: soonest-expiring "
-      "evicted)");
-  po::options_description ops("Operations");
-  ops.add_options()(
-      "metrics.listen", po::value(&s.metrics_listen)->default_value(s.metrics_listen),
-      "Prometheus endpoint address:port (\"\": off; never all addresses unless given 0.0.0.0)")(
-      "control.socket", po::value(&s.control_socket)->default_value(s.control_socket),
-      "Unix socket of ampguardctl (mode 0600; \"\": off)")(
-      "block.state-file", po::value(&s.block_state_file)->default_value(s.block_state_file),
-      "blocklist saved here and restored at start (\"\": not saved)")(
-      "block.save-interval",
-      po::value(&s.block_save_interval)->default_value(s.block_save_interval),
-      "how often the blocklist is saved (also at once after ampguardctl changes and at exit)")(
-      "log.syslog", po::value(&s.log_syslog)->default_value(s.log_syslog),
-      "also send block and unblock lines to syslog (they always go to stdout)")(
-      "log.max-per-second", po::value(&s.log_max_per_second)->default_value(s.log_max_per_second),
-      "block and unblock lines per second; more are dropped and counted")(
-      "log.address-interval",
-      po::value(&s.log_address_interval)->default_value(s.log_address_interval),
-      "repeated lines for one address within this time are suppressed and counted");
-  po::options_description batch("Start-up and batch runs");
-  batch.add_options()("help,h", "print this list and exit")(
-      "config", po::value(&s.config_file),
-      "read options from this file (the command line wins); SIGHUP and ampguardctl reload re-read "
-      "it")("demo", po::bool_switch(&s.demo),
-            "run the built-in demo: a generated DNS trace through net_pcap virtual devices "
-            "(no EAL arguments; no state file, control socket or metrics)")(
-      "exit-when-idle", po::value(&s.exit_when_idle_ms)->default_value(0),
-      "exit once every RX queue has been idle this many milliseconds (0: run until signalled)")(
-      "stats-file", po::value(&s.stats_file), "write the final counters as JSON to this file");
+  std::vector<po::options_description> groups = {
+#define AMPGUARD_X(group, title) po::options_description(title),
+      AMPGUARD_OPTION_GROUPS(AMPGUARD_X)
+#undef AMPGUARD_X
+  };
+  groups[unsigned(Group::batch)].add_options()("help,h", "print this list and exit");
+#define AMPGUARD_X(name, kind, field, def, check, apply, group, help) \
+  groups[unsigned(Group::group)].add_options()(name, semantic_##kind(s.field), help);
+  AMPGUARD_OPTIONS(AMPGUARD_X)
+#undef AMPGUARD_X
   po::options_description all(
       "ampguard [--config FILE] [options] -- EAL arguments\n"
       "ampguard --demo [--config FILE] [options]\n\n"
       "The EAL arguments name the lcores and the two ports (-a PCI address or --vdev).\n\n"
       "Options");
-  all.add(ports).add(limit).add(block).add(actions).add(cookies);
-  all.add(ops).add(describe_fleet(s.fleet)).add(batch);
+  for (unsigned g = 0; g < groups.size(); ++g) {
+    if (g == unsigned(Group::batch)) all.add(describe_fleet(s.fleet));
+    all.add(groups[g]);
+  }
   return all;
 }
 
@@ -274,66 +174,139 @@ std::string parse_service_ports(const std::string& text, uint16_t* ports, uint8_
   }
 }
 
-const std::vector<std::string> kCliOnly = {"help", "config", "demo"};
-
 // IPv6's minimum link MTU; the largest jumbo MTU common NICs (ice, i40e) take.
 constexpr uint64_t kMinMtu = 1280, kMaxMtu = 9702;
 // A bounded sleep: longer would let a burst overflow the RX ring before the worker wakes.
 constexpr uint64_t kMaxIdlePauseNs = 1'000'000;
+constexpr uint64_t kMaxIdleExpireNs = 86'400'000'000'000;  // a day
 
-// Values Boost takes as text but ampguard reads with units or as a choice.
-std::string check_value(const std::string& option, const std::string& value) {
-  if (option.rfind("fleet.", 0) == 0) return check_fleet_value(option, value);
+// The value checks of the list's check column: the value as text -> "" or the reason. Numbers
+// have passed Boost's conversion already; these bound them.
+using Check = std::string (*)(const std::string&);
+
+bool in_range(const std::string& v, uint64_t lo, uint64_t hi) {
+  if (v.empty() || v.size() > 19 || v.find_first_not_of("0123456789") != v.npos) return false;
+  const uint64_t n = std::stoull(v);
+  return n >= lo && n <= hi;
+}
+
+std::string check_any(const std::string&) { return ""; }
+std::string check_duration(const std::string& v) {
+  uint64_t ns;
+  return parse_duration_ns(v, ns);
+}
+std::string check_idle_pause(const std::string& v) {
+  uint64_t ns = 0;
+  const std::string err = parse_duration_ns(v, ns);
+  return !err.empty() ? err : ns > kMaxIdlePauseNs ? "must be at most 1ms" : "";
+}
+std::string check_idle_expire(const std::string& v) {
+  uint64_t ns = 0;
+  const std::string err = parse_duration_ns(v, ns);
+  return !err.empty() ? err : ns > kMaxIdleExpireNs ? "must be at most 1d" : "";
+}
+std::string check_rate(const std::string& v) {
+  LimitMode mode;
+  uint64_t n, period;
+  return parse_rate(v, mode, n, period);
+}
+std::string check_pressure_rate(const std::string& v) {
+  return v == "auto" || v == "off" ? "" : check_rate(v);
+}
+std::string check_verified_rate(const std::string& v) {
+  if (v == "off") return "";
   uint64_t n = 0, period = 0;
   LimitMode mode;
-  if (option == "limit.idle-expire" || option == "block.timeout" ||
-      option == "block.fragment-timeout" || option == "block.save-interval" ||
-      option == "log.address-interval" || option == "cookies.proven-timeout")
-    return parse_duration_ns(value, n);
-  if (option == "limit.aggregate-v4" || option == "limit.aggregate-v6") {
-    // the syntax here, with the file's line; the bound by the destination prefix at build
-    AggregateLevel levels[kMaxAggregateLevels];
-    uint8_t count = 0;
-    const bool v4 = option == "limit.aggregate-v4";
-    return parse_aggregates(value, v4 ? 8 : 16, v4 ? 32 : 57, LimitParams{}, levels, count);
-  }
-  if (option == "ports.idle-pause") {
-    const std::string err = parse_duration_ns(value, n);
-    if (!err.empty()) return err;
-    if (n > kMaxIdlePauseNs) return "must be at most 1ms";
-    return "";
-  }
-  if (option == "ports.mtu" &&
-      (value.empty() || value.find_first_not_of("0123456789") != value.npos || value.size() > 5 ||
-       std::stoul(value) < kMinMtu || std::stoul(value) > kMaxMtu))
-    return "must be 1280-9702";
-  if (option == "limit.rate" ||
-      (option == "limit.pressure-rate" && value != "auto" && value != "off"))
-    return parse_rate(value, mode, n, period);
-  if (option == "cookies.verified-rate" && value != "off") {
-    const std::string err = parse_rate(value, mode, n, period);
-    if (!err.empty()) return err;
-    if (mode != LimitMode::packets || n == 0)
-      return "'" + value + "' is not a packet rate (e.g. 100000/s)";
-  }
-  if (option == "limit.mode" && value != "packets" && value != "bytes")
-    return "'" + value + "' is neither packets nor bytes";
-  if (option == "any.action" && value != "tc" && value != "drop" && value != "pass")
-    return "'" + value + "' is not tc, drop or pass";
-  if ((option == "block.query-action" || option == "limit.over-action") && value != "tc" &&
-      value != "drop")
-    return "'" + value + "' is neither drop nor tc";
-  if (option == "block.slip" || option == "limit.slip") {
-    if (value.empty() || value.size() > 3 || value.find_first_not_of("0123456789") != value.npos ||
-        std::stoul(value) < 1 || std::stoul(value) > 100)
-      return "must be 1-100";
-  }
-  if (option == "block.service-ports") {
-    uint16_t ports[kMaxServicePorts];
-    uint8_t n = 0;
-    return parse_service_ports(value, ports, n);
-  }
+  if (const std::string err = parse_rate(v, mode, n, period); !err.empty()) return err;
+  if (mode != LimitMode::packets || n == 0) return "'" + v + "' is not a packet rate (e.g. 100000/s)";
   return "";
+}
+std::string check_limit_mode(const std::string& v) { return not_one_of<LimitMode>(v); }
+std::string check_limited_action(const std::string& v) { return not_one_of<LimitedAction>(v); }
+std::string check_any_action(const std::string& v) { return not_one_of<AnyAction>(v); }
+std::string check_mtu(const std::string& v) {
+  return in_range(v, kMinMtu, kMaxMtu) ? "" : "must be 1280-9702";
+}
+std::string check_slip(const std::string& v) { return in_range(v, 1, 100) ? "" : "must be 1-100"; }
+std::string check_port(const std::string& v) {
+  return in_range(v, 1, 65535) ? "" : "must be 1-65535";
+}
+std::string check_at_most_65535(const std::string& v) {
+  return in_range(v, 0, 65535) ? "" : "must be at most 65535";
+}
+std::string check_at_least_1(const std::string& v) {
+  return in_range(v, 1, UINT32_MAX) ? "" : "must be at least 1";
+}
+std::string check_edns_udp_size(const std::string& v) {
+  return in_range(v, 512, 65535) ? "" : "must be 512-65535";
+}
+std::string check_prefix_v4(const std::string& v) {
+  return in_range(v, 0, 32) ? "" : "must be 0-32";
+}
+std::string check_prefix_v6(const std::string& v) {
+  return in_range(v, kMinPrefixV6, kMaxPrefixV6)
+             ? ""
+             : "must be 16-64 (a /64 is the smallest block anyone is given)";
+}
+// The syntax here, with the file's line; the bound by the destination prefix at build.
+std::string check_aggregate_v4(const std::string& v) {
+  AggregateLevel levels[kMaxAggregateLevels];
+  uint8_t n = 0;
+  return parse_aggregates(v, 8, 32, LimitParams{}, levels, n);
+}
+std::string check_aggregate_v6(const std::string& v) {
+  AggregateLevel levels[kMaxAggregateLevels];
+  uint8_t n = 0;
+  return parse_aggregates(v, 16, 57, LimitParams{}, levels, n);
+}
+std::string check_service_ports(const std::string& v) {
+  uint16_t ports[kMaxServicePorts];
+  uint8_t n = 0;
+  return parse_service_ports(v, ports, n);
+}
+
+struct OptionInfo {
+  const char* name;
+  OptionApply apply;
+  Check check;
+};
+
+constexpr OptionInfo kOptions[] = {
+#define AMPGUARD_X(name, kind, field, def, check, apply, group, help) \
+  {name, OptionApply::apply, check_##check},
+    AMPGUARD_OPTIONS(AMPGUARD_X)
+#undef AMPGUARD_X
+};
+
+const OptionInfo* find_option(const std::string& name) {
+  for (const OptionInfo& o : kOptions)
+    if (name == o.name) return &o;
+  return nullptr;
+}
+
+// Refused in a config file.
+std::vector<std::string> cli_only_options() {
+  std::vector<std::string> out = {"help"};
+  for (const OptionInfo& o : kOptions)
+    if (o.apply == OptionApply::cli) out.push_back(o.name);
+  return out;
+}
+
+std::string check_value(const std::string& option, const std::string& value) {
+  if (option.rfind("fleet.", 0) == 0) return check_fleet_value(option, value);
+  const OptionInfo* o = find_option(option);
+  return o == nullptr ? "" : o->check(value);
+}
+
+// An option's value as text, as a config file writes it.
+std::string render(uint16_t v) { return std::to_string(v); }
+std::string render(uint32_t v) { return std::to_string(v); }
+std::string render(const std::string& v) { return v; }
+std::string render(bool v) { return v ? "true" : "false"; }
+std::string render(const std::vector<std::string>& v) {
+  std::string out;
+  for (const auto& x : v) out += (out.empty() ? "" : " ") + x;
+  return out;
 }
 
 }  // namespace
@@ -348,7 +321,7 @@ std::string load_settings(const std::string& config_file, const std::vector<std:
     po::store(po::command_line_parser(cli_args).options(desc).run(), vm);
     if (!config_file.empty()) {
       const std::string err =
-          check_config_file(config_file, desc, kCliOnly, check_value, out.origin);
+          check_config_file(config_file, desc, cli_only_options(), check_value, out.origin);
       if (!err.empty()) return err;
       std::ifstream in(config_file);
       po::store(po::parse_config_file(in, desc), vm);
@@ -371,7 +344,6 @@ std::string check_settings(const Settings& s) {
     const std::string err = check_value(option, value);
     if (!err.empty()) return option + ": " + err;
   }
-  if (s.log_max_per_second == 0) return "log.max-per-second: must be at least 1";
   return "";
 }
 
@@ -384,71 +356,29 @@ std::string locate_error(const Settings& s, const std::string& error) {
   return it == s.origin.end() ? error : it->second + ": " + error;
 }
 
+std::string Settings::effective_limit_rate() const {
+  return !limit_rate.empty() ? limit_rate : limit_mode == "bytes" ? "50kB/min" : "50/min";
+}
+
+std::string Settings::effective_limit_burst() const {
+  return !limit_burst.empty() ? limit_burst : limit_mode == "bytes" ? "10kB" : "10";
+}
+
 std::vector<std::pair<std::string, std::string>> effective_options(const Settings& s) {
-  const auto join = [](const std::vector<std::string>& v) {
-    std::string out;
-    for (const auto& x : v) out += (out.empty() ? "" : " ") + x;
-    return out;
-  };
-  const bool bytes = s.limit_mode == "bytes";
-  const auto num = [](uint64_t v) { return std::to_string(v); };
-  std::vector<std::pair<std::string, std::string>> out = {
-      {"ports.inside", num(s.inside_port)},
-      {"ports.outside", num(s.outside_port)},
-      {"ports.rx-descriptors", num(s.rx_descriptors)},
-      {"ports.tx-descriptors", num(s.tx_descriptors)},
-      {"ports.mbufs", num(s.mbufs)},
-      {"ports.mtu", num(s.mtu)},
-      {"ports.idle-pause", s.idle_pause},
-      {"limit.mode", s.limit_mode},
-      {"limit.rate", !s.limit_rate.empty() ? s.limit_rate
-                     : bytes               ? "50kB/min"
-                                           : "50/min"},
-      {"limit.burst", !s.limit_burst.empty() ? s.limit_burst
-                      : bytes                ? "10kB"
-                                             : "10"},
-      {"limit.min-size", num(s.min_size)},
-      {"limit.source-port", num(s.source_port)},
-      {"limit.prefix-v4", num(s.prefix_v4)},
-      {"limit.prefix-v6", num(s.prefix_v6)},
-      {"limit.max-entries", num(s.tables.limiter_entries)},
-      {"limit.idle-expire", s.idle_expire},
-      {"limit.hz", num(s.limit_hz)},
-      {"limit.over-action", s.limit_over_action},
-      {"limit.slip", num(s.limit_slip)},
-      {"limit.pressure-rate", s.pressure_rate},
-      {"limit.pressure-burst", s.pressure_burst},
-      {"limit.aggregate-v4", s.aggregate_v4},
-      {"limit.aggregate-v6", s.aggregate_v6},
-      {"block.timeout", s.block_timeout},
-      {"block.max-entries", num(s.tables.block_entries)},
-      {"block.fragment-timeout", s.fragment_timeout},
-      {"block.service-ports", s.block_service_ports},
-      {"block.query-action", s.block_query_action},
-      {"block.slip", num(s.block_slip)},
-      {"allow", join(s.allow)},
-      {"deny", join(s.deny)},
-      {"dry-run", s.dry_run ? "true" : "false"},
-      {"any.action", s.any_action},
-      {"any.edns-udp-size", num(s.edns_udp_size)},
-      {"truncate.above", num(s.truncate_above)},
-      {"cookies.secret-file", s.cookie_secret_file},
-      {"cookies.nocookie-udp-size", num(s.nocookie_udp_size)},
-      {"cookies.proven-timeout", s.cookie_proven_timeout},
-      {"cookies.verified-rate", s.cookie_verified_rate},
-      {"cookies.max-entries", num(s.tables.proven_entries)},
-      {"metrics.listen", s.metrics_listen},
-      {"control.socket", s.control_socket},
-      {"block.state-file", s.block_state_file},
-      {"block.save-interval", s.block_save_interval},
-      {"log.syslog", s.log_syslog ? "true" : "false"},
-      {"log.max-per-second", num(s.log_max_per_second)},
-      {"log.address-interval", s.log_address_interval},
-  };
+  std::vector<std::pair<std::string, std::string>> out;
+#define AMPGUARD_X(name, kind, field, def, check, apply, group, help) \
+  if (OptionApply::apply != OptionApply::cli) out.emplace_back(name, render(s.field));
+  AMPGUARD_OPTIONS(AMPGUARD_X)
+#undef AMPGUARD_X
+  for (auto& [option, value] : out) {
+    if (option == "limit.rate") value = s.effective_limit_rate();
+    if (option == "limit.burst") value = s.effective_limit_burst();
+  }
+  // fleet.* (fleet_settings.hpp) in --help order: before the batch options
   const auto fleet = fleet_options(s.fleet);
-  out.insert(out.end(), fleet.begin(), fleet.end());
-  out.insert(out.end(),
-             {{"exit-when-idle", num(s.exit_when_idle_ms)}, {"stats-file", s.stats_file}});
+  const auto batch = std::find_if(out.begin(), out.end(),
+                                  [](const auto& o) { return o.first == "exit-when-idle"; });
+  out.insert(batch, fleet.begin(), fleet.end());
   return out;
 }
 
@@ -479,28 +409,24 @@ std::string render_config(const Settings& s) {
 }
 
 std::vector<std::string> restart_only_options() {
-  // limit.prefix-*: every table key is masked with them; limit.hz: the limiter's state units.
-  std::vector<std::string> out = {
-      "ports.inside",   "ports.outside",   "ports.rx-descriptors", "ports.tx-descriptors",
-      "ports.mbufs",    "ports.mtu",       "limit.max-entries",    "block.max-entries",
-      "limit.mode",     "limit.prefix-v4", "limit.prefix-v6",      "limit.hz",
-      "metrics.listen", "control.socket",  "exit-when-idle",       "cookies.max-entries"};
+  std::vector<std::string> out;
+  for (const OptionInfo& o : kOptions)
+    if (o.apply == OptionApply::restart) out.push_back(o.name);
   for (const std::string& o : fleet_restart_only_options()) out.push_back(o);
   return out;
 }
 
 std::string build_dataplane_config(const Settings& s, DataplaneConfig& out) {
-  std::string err;
-  const bool bytes = s.limit_mode == "bytes";
-  if (!bytes && s.limit_mode != "packets")
-    return "limit.mode: '" + s.limit_mode + "' is neither packets nor bytes";
+  // Each value on its own (the list's checks), then what follows from several together.
+  std::string err = check_settings(s);
+  if (!err.empty()) return err;
   LimitParams lp;
-  lp.mode = bytes ? LimitMode::bytes : LimitMode::packets;
+  enum_from_name(s.limit_mode, lp.mode);
+  const bool bytes = lp.mode == LimitMode::bytes;
   lp.hz = s.limit_hz;
-  const std::string rate = !s.limit_rate.empty() ? s.limit_rate : bytes ? "50kB/min" : "50/min";
+  const std::string rate = s.effective_limit_rate();
   LimitMode rate_mode;
-  if (!(err = parse_rate(rate, rate_mode, lp.rate, lp.period_s)).empty())
-    return "limit.rate: " + err;
+  parse_rate(rate, rate_mode, lp.rate, lp.period_s);
   if (rate_mode != lp.mode)
     return "limit.rate: '" + rate + "' is a " + (bytes ? "packet" : "byte") +
            " rate but limit.mode is " + s.limit_mode;
@@ -516,15 +442,14 @@ std::string build_dataplane_config(const Settings& s, DataplaneConfig& out) {
     }
     return "";
   };
-  const std::string burst = !s.limit_burst.empty() ? s.limit_burst : bytes ? "10kB" : "10";
-  if (!(err = parse_burst(burst, lp.burst)).empty()) return "limit.burst: " + err;
+  if (!(err = parse_burst(s.effective_limit_burst(), lp.burst)).empty())
+    return "limit.burst: " + err;
   if (lp.burst == 0) return "limit.burst: must be at least 1";
   if (!(err = make_limit_profile(lp, out.limit)).empty()) return "limit.rate/limit.burst: " + err;
   // beyond capacity: the pressure budget, in the per-destination limit's units
   LimitParams pp = default_pressure(lp, s.tables.limiter_entries);
   if (s.pressure_rate != "auto" && s.pressure_rate != "off") {
-    if (!(err = parse_rate(s.pressure_rate, rate_mode, pp.rate, pp.period_s)).empty())
-      return "limit.pressure-rate: " + err;
+    parse_rate(s.pressure_rate, rate_mode, pp.rate, pp.period_s);
     if (rate_mode != lp.mode)
       return "limit.pressure-rate: '" + s.pressure_rate + "' is a " + (bytes ? "packet" : "byte") +
              " rate but limit.mode is " + s.limit_mode;
@@ -536,13 +461,8 @@ std::string build_dataplane_config(const Settings& s, DataplaneConfig& out) {
   }
   if (s.pressure_rate != "off" && !(err = make_pressure_profile(pp, out.pressure)).empty())
     return "limit.pressure-rate/limit.pressure-burst: " + err;
-  if (s.min_size > 65535) return "limit.min-size: must be at most 65535";
   out.min_size = uint16_t(s.min_size);
-  if (s.source_port == 0 || s.source_port > 65535) return "limit.source-port: must be 1-65535";
   out.source_port = uint16_t(s.source_port);
-  if (s.prefix_v4 > 32) return "limit.prefix-v4: must be 0-32";
-  if (s.prefix_v6 < kMinPrefixV6 || s.prefix_v6 > kMaxPrefixV6)
-    return "limit.prefix-v6: must be 16-64 (a /64 is the smallest block anyone is given)";
   out.prefix_v4 = uint8_t(s.prefix_v4);
   out.prefix_v6 = uint8_t(s.prefix_v6);
   if (!(err = parse_aggregates(s.aggregate_v4, 8, s.prefix_v4, lp, out.aggregates.v4,
@@ -553,41 +473,17 @@ std::string build_dataplane_config(const Settings& s, DataplaneConfig& out) {
                                out.aggregates.v6, out.aggregates.n_v6))
            .empty())
     return "limit.aggregate-v6: " + err;
-  if (!(err = parse_duration_ns(s.idle_expire, out.idle_expire_ns)).empty())
-    return "limit.idle-expire: " + err;
-  if (out.idle_expire_ns > 86'400'000'000'000) return "limit.idle-expire: must be at most 1d";
-  if (!(err = parse_duration_ns(s.block_timeout, out.block_timeout_ns)).empty())
-    return "block.timeout: " + err;
-  if (!(err = parse_duration_ns(s.fragment_timeout, out.fragment_timeout_ns)).empty())
-    return "block.fragment-timeout: " + err;
-  if (!(err = parse_service_ports(s.block_service_ports, out.service_ports, out.service_port_count))
-           .empty())
-    return "block.service-ports: " + err;
-  const auto limited_action = [](const std::string& v, LimitedAction& a) {
-    a = v == "tc" ? LimitedAction::tc : LimitedAction::drop;
-    return v == "tc" || v == "drop";
-  };
-  if (!limited_action(s.block_query_action, out.query_action))
-    return "block.query-action: '" + s.block_query_action + "' is neither drop nor tc";
-  if (!limited_action(s.limit_over_action, out.over_action))
-    return "limit.over-action: '" + s.limit_over_action + "' is neither drop nor tc";
-  if (s.block_slip < 1 || s.block_slip > 100) return "block.slip: must be 1-100";
-  if (s.limit_slip < 1 || s.limit_slip > 100) return "limit.slip: must be 1-100";
+  parse_duration_ns(s.idle_expire, out.idle_expire_ns);
+  parse_duration_ns(s.block_timeout, out.block_timeout_ns);
+  parse_duration_ns(s.fragment_timeout, out.fragment_timeout_ns);
+  parse_service_ports(s.block_service_ports, out.service_ports, out.service_port_count);
+  enum_from_name(s.block_query_action, out.query_action);
+  enum_from_name(s.limit_over_action, out.over_action);
   out.block_slip = s.block_slip;
   out.limit_slip = s.limit_slip;
   out.dry_run = s.dry_run;
-  if (s.any_action == "tc")
-    out.any_action = AnyAction::tc;
-  else if (s.any_action == "drop")
-    out.any_action = AnyAction::drop;
-  else if (s.any_action == "pass")
-    out.any_action = AnyAction::pass;
-  else
-    return "any.action: '" + s.any_action + "' is not tc, drop or pass";
-  if (s.edns_udp_size < 512 || s.edns_udp_size > 65535)
-    return "any.edns-udp-size: must be 512-65535";
+  enum_from_name(s.any_action, out.any_action);
   out.edns_udp_size = uint16_t(s.edns_udp_size);
-  if (s.truncate_above > 65535) return "truncate.above: must be at most 65535";
   out.truncate_above = uint16_t(s.truncate_above);
   if (!s.cookie_secret_file.empty() &&
       !(err = read_cookie_secrets(s.cookie_secret_file, out.cookies)).empty())
@@ -616,11 +512,8 @@ std::string build_dataplane_config(const Settings& s, DataplaneConfig& out) {
   if (!allow) return "allow: " + err;
   auto deny = PrefixSet::build(s.deny, err);
   if (!deny) return "deny: " + err;
-  if (s.mtu < kMinMtu || s.mtu > kMaxMtu) return "ports.mtu: must be 1280-9702";
   out.max_frame_len = s.mtu + kL2Overhead;
-  if (!(err = parse_duration_ns(s.idle_pause, out.idle_pause_ns)).empty())
-    return "ports.idle-pause: " + err;
-  if (out.idle_pause_ns > kMaxIdlePauseNs) return "ports.idle-pause: must be at most 1ms";
+  parse_duration_ns(s.idle_pause, out.idle_pause_ns);
   out.allow = std::move(allow);
   out.deny = std::move(deny);
   return "";

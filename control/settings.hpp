@@ -14,74 +14,39 @@
 #include <vector>
 
 #include "control/fleet_settings.hpp"
+#include "control/option_list.hpp"
 #include "dataplane/dataplane_config.hpp"
 #include "dataplane/shared_state.hpp"
 
 namespace ampguard {
 
+// How Settings holds each kind of option (option_list.hpp); table capacities live in tables.
+#define AMPGUARD_OPTION_FIELD_u16(field, def) uint16_t field = def;
+#define AMPGUARD_OPTION_FIELD_u32(field, def) uint32_t field = def;
+#define AMPGUARD_OPTION_FIELD_text(field, def) std::string field = def;
+#define AMPGUARD_OPTION_FIELD_text_bare(field, def) std::string field = def;
+#define AMPGUARD_OPTION_FIELD_yesno(field, def) bool field = def;
+#define AMPGUARD_OPTION_FIELD_flag(field, def) bool field = def;
+#define AMPGUARD_OPTION_FIELD_list(field, def) std::vector<std::string> field = def;
+#define AMPGUARD_OPTION_FIELD_table(field, def)
+
 struct Settings {
-  // ports.*
-  uint16_t inside_port = 0;
-  uint16_t outside_port = 1;
-  uint16_t rx_descriptors = 1024;
-  uint16_t tx_descriptors = 1024;
-  uint32_t mbufs = 0;            // 0: enough for every queue
-  uint32_t mtu = 1500;           // longest IP packet forwarded; mbufs sized for it
-  std::string idle_pause = "0";  // sleep this long when RX is empty ("0": busy-poll)
-  // limit.*, block.*, allow, deny, dry-run, any.*, truncate.*
-  std::string limit_mode = "packets";
-  std::string limit_rate;   // default by mode: 50/min or 50kB/min
-  std::string limit_burst;  // default by mode: 10 or 10kB
-  // beyond the limiter table's capacity (issue 13); auto: default_pressure() (rate_limit.hpp)
-  std::string pressure_rate = "auto";
-  std::string pressure_burst = "auto";
-  // covering prefixes with their multiple of the per-destination limit, "24:64,16:1024"; "": none
-  std::string aggregate_v4;
-  std::string aggregate_v6;
-  uint32_t min_size = 700;
-  uint32_t source_port = 53;
-  uint32_t prefix_v4 = 32;
-  uint32_t prefix_v6 = 64;
-  uint32_t limit_hz = 250;
-  std::string idle_expire = "60s";
-  std::string block_timeout = "600s";
-  std::string fragment_timeout = "2s";
-  std::string block_service_ports = "53";
-  std::string block_query_action = "drop";
-  uint32_t block_slip = 2;
-  std::string limit_over_action = "drop";
-  uint32_t limit_slip = 2;
-  TableSizes tables;
-  std::vector<std::string> allow, deny;
-  bool dry_run = false;
-  std::string any_action = "tc";
-  uint32_t edns_udp_size = 1232;
-  uint32_t truncate_above = 0;
-  // cookies.*
-  std::string cookie_secret_file;  // "": server cookies not checked
-  uint32_t nocookie_udp_size = 0;
-  std::string cookie_proven_timeout = "5s";
-  std::string cookie_verified_rate = "off";
-  // metrics.*, control.*, persistence, log.*
-  std::string metrics_listen = "127.0.0.1:9977";          // "": no exposer
-  std::string control_socket = "/run/ampguard/ctl.sock";  // "": no control socket
-  std::string block_state_file;  // "": not saved (runs never share state by accident)
-  std::string block_save_interval = "10s";
-  bool log_syslog = true;
-  uint32_t log_max_per_second = 100;  // block/unblock lines over this are dropped and counted
-  std::string log_address_interval = "60s";  // repeats for one address within it: suppressed
-  FleetSettings fleet;  // fleet.*
-  // batch runs
-  bool demo =
-      false;  // --demo: the built-in trace on virtual devices, never a real instance's state
-  uint32_t exit_when_idle_ms = 0;
-  std::string stats_file;
+  // every option, with its default (option_list.hpp)
+#define AMPGUARD_X(name, kind, field, def, check, apply, group, help) \
+  AMPGUARD_OPTION_FIELD_##kind(field, def)
+  AMPGUARD_OPTIONS(AMPGUARD_X)
+#undef AMPGUARD_X
+  TableSizes tables;    // limit.max-entries, block.max-entries; the rest fixed
+  FleetSettings fleet;  // fleet.*: its own list (fleet_settings.hpp)
   // everything after "--"
   std::vector<std::string> eal_args;
-  // where the values came from
-  std::string config_file;                    // --config; "" when none
+  // where the values came from (config_file: --config, "" when none)
   std::vector<std::string> cli_args;          // our command-line options, re-applied on reload
   std::map<std::string, std::string> origin;  // option -> "FILE:LINE" for values from the file
+
+  // limit.rate and limit.burst as given, or their defaults in limit.mode's unit.
+  std::string effective_limit_rate() const;
+  std::string effective_limit_burst() const;
 };
 
 enum class ParseOutcome { run, exit_ok, error };

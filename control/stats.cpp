@@ -4,19 +4,21 @@
 #include <iterator>
 #include <numeric>
 #include <sstream>
+#include <utility>
 
 namespace ampguard {
 
 void add_worker_counters(const WorkerCounters& w, StatsTotals& t, uint64_t& first_tsc,
                          uint64_t& last_tsc) {
+#define AMPGUARD_SUM(field, ...) o.field += c.field.get();
+#define AMPGUARD_SUM_RX_TX(name, ...) \
+  o.rx_##name += c.rx_##name.get();   \
+  o.tx_##name += c.tx_##name.get();
   for (unsigned p = 0; p < kPortSides; ++p) {
     const PortCounters& c = w.port[p];
     PortTotals& o = t.port[p];
-    o.rx_packets += c.rx_packets.get();
-    o.rx_bytes += c.rx_bytes.get();
-    o.tx_packets += c.tx_packets.get();
-    o.tx_bytes += c.tx_bytes.get();
-    o.tx_dropped += c.tx_dropped.get();
+    AMPGUARD_PORT_DIRECTION_COUNTERS(AMPGUARD_SUM_RX_TX)
+    AMPGUARD_PORT_COUNTERS(AMPGUARD_SUM)
     for (unsigned k = 0; k < kTrafficClasses; ++k) {
       o.class_packets[k] += c.class_packets[k].get();
       o.class_bytes[k] += c.class_bytes[k].get();
@@ -28,101 +30,182 @@ void add_worker_counters(const WorkerCounters& w, StatsTotals& t, uint64_t& firs
   }
   for (unsigned s = 0; s < unsigned(ParseStatus::count); ++s)
     t.parse_status[s] += w.parse_status[s].get();
-  t.dry_run_forwarded += w.dry_run_forwarded.get();
   for (unsigned r = 0; r < kRewriteResults; ++r) {
     t.tc_reply_results[r] += w.tc_reply_results[r].get();
     t.truncate_results[r] += w.truncate_results[r].get();
   }
   for (unsigned o = 0; o < kCookieOutcomes; ++o) t.cookie_outcomes[o] += w.cookie_outcomes[o].get();
-  t.verified_over_cap += w.verified_over_cap.get();
-  t.block_events += w.block_events.get();
-  t.block_events_dropped += w.block_events_dropped.get();
-  const TableCounters& tc = w.tables;
-  TableTotals& tt = t.tables;
-  tt.limiter_inserts += tc.limiter_inserts.get();
-  tt.limiter_evictions += tc.limiter_evictions.get();
-  tt.limiter_expiries += tc.limiter_expiries.get();
-  tt.limiter_sketch_debts += tc.limiter_sketch_debts.get();
-  tt.block_adds += tc.block_adds.get();
-  tt.block_refreshes += tc.block_refreshes.get();
-  tt.block_evictions += tc.block_evictions.get();
-  tt.block_expiries += tc.block_expiries.get();
-  tt.fragment_inserts += tc.fragment_inserts.get();
-  tt.fragment_evictions += tc.fragment_evictions.get();
-  tt.proven_inserts += tc.proven_inserts.get();
-  tt.proven_evictions += tc.proven_evictions.get();
-  tt.cas_retries += tc.cas_retries.get();
+  {
+    const TableCounters& c = w.tables;
+    TableTotals& o = t.tables;
+    AMPGUARD_TABLE_COUNTERS(AMPGUARD_SUM)
+  }
+  {
+    const WorkerCounters& c = w;
+    StatsTotals& o = t;
+    AMPGUARD_WORKER_COUNTERS(AMPGUARD_SUM)
+  }
+#undef AMPGUARD_SUM
+#undef AMPGUARD_SUM_RX_TX
   t.workers++;
-  t.idle_pauses += w.idle_pauses.get();
   const uint64_t first = w.first_rx_tsc.get(), last = w.last_rx_tsc.get();
   if (first != 0 && (first_tsc == 0 || first < first_tsc)) first_tsc = first;
   if (last > last_tsc) last_tsc = last;
 }
 
-std::string stats_json(const StatsTotals& t) {
-  std::ostringstream o;
-  o << "{\n  \"workers\": " << t.workers << ",\n  \"config_generation\": " << t.config_generation
-    << ",\n  \"forwarding_seconds\": " << t.forwarding_seconds
-    << ",\n  \"idle_pauses\": " << t.idle_pauses << ",\n  \"ports\": {";
+void for_each_counter(StatsTotals& t, const std::function<void(const CounterView&, uint64_t&)>& f) {
+  CounterView v;
+  const auto emit = [&](std::vector<std::string> json, std::string tel_dict, std::string tel_key,
+                        std::string metric, std::string help, bool gauge,
+                        std::vector<std::pair<std::string, std::string>> labels, uint64_t& value) {
+    v.json = std::move(json);
+    v.tel_dict = std::move(tel_dict);
+    v.tel_key = std::move(tel_key);
+    v.metric = std::move(metric);
+    v.help = std::move(help);
+    v.gauge = gauge;
+    v.labels = std::move(labels);
+    f(v, value);
+  };
+  emit({"workers"}, "", "workers", "workers", "Worker lcores", true, {}, t.workers);
+  emit({"config_generation"}, "", "config_generation", "config_generation",
+       "Generation of the running config snapshot (1 at start, +1 per reload)", true, {},
+       t.config_generation);
+#define AMPGUARD_EMIT(field, metric, help) \
+  emit({#field}, "", #field, metric, help, false, {}, t.field);
+  AMPGUARD_WORKER_COUNTERS(AMPGUARD_EMIT)
+#undef AMPGUARD_EMIT
   for (unsigned p = 0; p < kPortSides; ++p) {
-    const PortTotals& c = t.port[p];
-    o << (p ? "," : "") << "\n    \"" << port_side_name(PortSide(p)) << "\": {"
-      << "\"rx_packets\": " << c.rx_packets << ", \"rx_bytes\": " << c.rx_bytes
-      << ", \"tx_packets\": " << c.tx_packets << ", \"tx_bytes\": " << c.tx_bytes
-      << ", \"tx_dropped\": " << c.tx_dropped << ", \"ipackets\": " << c.ipackets
-      << ", \"opackets\": " << c.opackets << ", \"imissed\": " << c.imissed
-      << ", \"rx_nombuf\": " << c.rx_nombuf << ", \"oerrors\": " << c.oerrors << ", \"classes\": {";
-    for (unsigned k = 0; k < kTrafficClasses; ++k)
-      o << (k ? ", " : "") << "\"" << traffic_class_name(TrafficClass(k))
-        << "\": {\"packets\": " << c.class_packets[k] << ", \"bytes\": " << c.class_bytes[k] << "}";
-    o << "}}";
+    PortTotals& c = t.port[p];
+    const std::string side = port_side_name(PortSide(p));
+    for (const char* dir : {"rx", "tx"}) {
+#define AMPGUARD_EMIT(name, metric, help)                                                         \
+  emit({"ports", side, std::string(dir) + "_" #name}, side, std::string(dir) + "_" #name, metric, \
+       help, false, {{"port", side}, {"direction", dir}},                                         \
+       dir[0] == 'r' ? c.rx_##name : c.tx_##name);
+      AMPGUARD_PORT_DIRECTION_COUNTERS(AMPGUARD_EMIT)
+#undef AMPGUARD_EMIT
+    }
+#define AMPGUARD_EMIT(field, metric, help) \
+  emit({"ports", side, #field}, side, #field, metric, help, false, {{"port", side}}, c.field);
+    AMPGUARD_PORT_COUNTERS(AMPGUARD_EMIT)
+#undef AMPGUARD_EMIT
+#define AMPGUARD_EMIT(field, help)                                                       \
+  emit({"ports", side, #field}, side, #field, "dpdk_port_" #field "_total", help, false, \
+       {{"port", side}}, c.field);
+    AMPGUARD_PORT_NIC_COUNTERS(AMPGUARD_EMIT)
+#undef AMPGUARD_EMIT
+    for (unsigned k = 0; k < kTrafficClasses; ++k) {
+      const std::string cls = traffic_class_name(TrafficClass(k));
+      const std::vector<std::pair<std::string, std::string>> l = {{"port", side}, {"class", cls}};
+      emit({"ports", side, "classes", cls, "packets"}, side + "_classes", cls + "_packets",
+           "port_class_packets_total", "Received frames by port and traffic class", false, l,
+           c.class_packets[k]);
+      emit({"ports", side, "classes", cls, "bytes"}, side + "_classes", cls + "_bytes",
+           "port_class_bytes_total", "Received bytes by port and traffic class", false, l,
+           c.class_bytes[k]);
+    }
   }
-  o << "\n  },\n  \"reasons\": {";
-  for (unsigned r = 0; r < kVerdictReasonCount; ++r)
-    o << (r ? "," : "") << "\n    \"" << reason_name(VerdictReason(r)) << "\": {\"action\": \""
-      << (reason_action(VerdictReason(r)) == Action::drop    ? "drop"
-          : reason_action(VerdictReason(r)) == Action::reply ? "reply"
-                                                             : "forward")
-      << "\", \"packets\": " << t.reason_packets[r] << ", \"bytes\": " << t.reason_bytes[r] << "}";
-  o << "\n  },\n  \"parse\": {";
-  for (unsigned s = 0; s < unsigned(ParseStatus::count); ++s)
-    o << (s ? ", " : "") << "\"" << parse_status_name(ParseStatus(s))
-      << "\": " << t.parse_status[s];
-  const TableTotals& tt = t.tables;
-  for (const auto& [name, results] : {std::pair{"tc_reply_results", t.tc_reply_results},
-                                      std::pair{"truncate_results", t.truncate_results}}) {
-    o << "},\n  \"" << name << "\": {";
-    for (unsigned r = 0; r < kRewriteResults; ++r)
-      o << (r ? ", " : "") << "\"" << rewrite_result_name(RewriteResult(r)) << "\": " << results[r];
+  for (unsigned r = 0; r < kVerdictReasonCount; ++r) {
+    const std::string reason(reason_name(VerdictReason(r)));
+    const std::vector<std::pair<std::string, std::string>> l = {
+        {"reason", reason}, {"action", action_name(reason_action(VerdictReason(r)))}};
+    emit({"reasons", reason, "packets"}, "reason_packets", reason, "verdict_packets_total",
+         "Frames by verdict reason and the action it implies (see ampguard_verdict_reason_info)",
+         false, l, t.reason_packets[r]);
+    emit({"reasons", reason, "bytes"}, "reason_bytes", reason, "verdict_bytes_total",
+         "Frame bytes by verdict reason and action", false, l, t.reason_bytes[r]);
   }
-  o << "},\n  \"cookies\": {";
-  for (unsigned c = 0; c < kCookieOutcomes; ++c)
-    o << (c ? ", " : "") << "\"" << cookie_outcome_name(CookieOutcome(c))
-      << "\": " << t.cookie_outcomes[c];
-  o << "},\n  \"verified_over_cap\": " << t.verified_over_cap
-    << ",\n  \"dry_run_forwarded\": " << t.dry_run_forwarded
-    << ",\n  \"block_events\": " << t.block_events
-    << ",\n  \"block_events_dropped\": " << t.block_events_dropped
-    << ",\n  \"capture\": {\"frames\": " << t.capture_frames << ", \"missed\": " << t.capture_missed
-    << "}"
-    << ",\n  \"tables\": {\"limiter_entries\": " << tt.limiter_entries
-    << ", \"limiter_capacity\": " << tt.limiter_capacity
-    << ", \"limiter_inserts\": " << tt.limiter_inserts
-    << ", \"limiter_evictions\": " << tt.limiter_evictions
-    << ", \"limiter_expiries\": " << tt.limiter_expiries
-    << ", \"limiter_sketch_debts\": " << tt.limiter_sketch_debts
-    << ", \"block_entries\": " << tt.block_entries << ", \"block_capacity\": " << tt.block_capacity
-    << ", \"block_adds\": " << tt.block_adds << ", \"block_refreshes\": " << tt.block_refreshes
-    << ", \"block_evictions\": " << tt.block_evictions
-    << ", \"block_expiries\": " << tt.block_expiries
-    << ", \"fragment_inserts\": " << tt.fragment_inserts
-    << ", \"fragment_evictions\": " << tt.fragment_evictions
-    << ", \"proven_capacity\": " << tt.proven_capacity
-    << ", \"proven_inserts\": " << tt.proven_inserts
-    << ", \"proven_evictions\": " << tt.proven_evictions << ", \"cas_retries\": " << tt.cas_retries
-    << "}\n}\n";
-  return o.str();
+  for (unsigned s = 0; s < unsigned(ParseStatus::count); ++s) {
+    const std::string outcome(parse_status_name(ParseStatus(s)));
+    emit({"parse", outcome}, "parse", outcome, "parse_outcomes_total", "Frames by parser outcome",
+         false, {{"outcome", outcome}}, t.parse_status[s]);
+  }
+  for (unsigned r = 0; r < kRewriteResults; ++r) {
+    const std::string outcome(rewrite_result_name(RewriteResult(r)));
+    emit({"tc_reply_results", outcome}, "tc_reply_results", outcome, "tc_reply_results_total",
+         "ANY queries the TC action was tried on, by outcome (done, or why not)", false,
+         {{"outcome", outcome}}, t.tc_reply_results[r]);
+  }
+  for (unsigned r = 0; r < kRewriteResults; ++r) {
+    const std::string outcome(rewrite_result_name(RewriteResult(r)));
+    emit({"truncate_results", outcome}, "truncate_results", outcome, "truncate_results_total",
+         "Oversized responses truncation was tried on, by outcome (done, or why not)", false,
+         {{"outcome", outcome}}, t.truncate_results[r]);
+  }
+  emit({"capture", "frames"}, "capture", "frames", "capture_frames_total",
+       "Frames copied for ampguardctl capture", false, {}, t.capture_frames);
+  emit({"capture", "missed"}, "capture", "missed", "capture_missed_total",
+       "Frames ampguardctl capture missed: its ring was full", false, {}, t.capture_missed);
+#define AMPGUARD_EMIT(field, metric, help) \
+  emit({"tables", #field}, "tables", #field, metric, help, false, {}, t.tables.field);
+  AMPGUARD_TABLE_COUNTERS(AMPGUARD_EMIT)
+#undef AMPGUARD_EMIT
+#define AMPGUARD_EMIT(field, metric, help) \
+  emit({"tables", #field}, "tables", #field, metric, help, true, {}, t.tables.field);
+  AMPGUARD_TABLE_GAUGES(AMPGUARD_EMIT)
+#undef AMPGUARD_EMIT
+  for (unsigned c = 0; c < kCookieOutcomes; ++c) {
+    const std::string outcome(cookie_outcome_name(CookieOutcome(c)));
+    emit({"cookies", outcome}, "cookies", outcome, "cookie_queries_total",
+         "Queries with a COOKIE option by outcome (cookies.secret-file)", false,
+         {{"outcome", outcome}}, t.cookie_outcomes[c]);
+  }
 }
+
+void for_each_counter(const StatsTotals& t,
+                      const std::function<void(const CounterView&, uint64_t)>& f) {
+  StatsTotals copy = t;
+  for_each_counter(copy, [&](const CounterView& v, uint64_t& value) { f(v, value); });
+}
+
+nlohmann::ordered_json stats_document(const StatsTotals& t) {
+  nlohmann::ordered_json o;
+  o["forwarding_seconds"] = t.forwarding_seconds;
+  for_each_counter(t, [&](const CounterView& v, uint64_t value) {
+    nlohmann::ordered_json* at = &o;
+    for (const std::string& key : v.json) at = &(*at)[key];
+    *at = value;
+  });
+  // A reason's object starts with the action it implies.
+  for (unsigned r = 0; r < kVerdictReasonCount; ++r) {
+    auto& reason = o["reasons"][std::string(reason_name(VerdictReason(r)))];
+    nlohmann::ordered_json with_action = {{"action", action_name(reason_action(VerdictReason(r)))}};
+    with_action.update(reason);
+    reason = std::move(with_action);
+  }
+  return o;
+}
+
+std::string json_lines(const nlohmann::ordered_json& j) {
+  const auto put = [](const auto& self, const nlohmann::ordered_json& v, unsigned depth,
+                      std::string& out) -> void {
+    if (!v.is_object() || v.empty()) {
+      out += v.dump();
+      return;
+    }
+    bool nested = depth == 0;
+    for (const auto& [key, value] : v.items()) nested = nested || (depth == 1 && value.is_object());
+    // Appended piece by piece: GCC 12 -O3 flags "literal" + string with a false -Wrestrict.
+    out += '{';
+    bool first = true;
+    for (const auto& [key, value] : v.items()) {
+      if (!first) out += nested ? "," : ", ";
+      if (nested) out.append("\n").append(2 * depth + 2, ' ');
+      out += nlohmann::ordered_json(key).dump();
+      out += ": ";
+      self(self, value, depth + 1, out);
+      first = false;
+    }
+    if (nested) out.append("\n").append(2 * depth, ' ');
+    out += '}';
+  };
+  std::string out;
+  put(put, j, 0, out);
+  return out + "\n";
+}
+
+std::string stats_json(const StatsTotals& t) { return json_lines(stats_document(t)); }
 
 std::string stats_summary(const StatsTotals& t) {
   std::ostringstream o;
@@ -141,10 +224,7 @@ std::string stats_summary(const StatsTotals& t) {
   for (unsigned r = 0; r < kVerdictReasonCount; ++r) {
     if (t.reason_packets[r] == 0) continue;
     const Action a = reason_action(VerdictReason(r));
-    std::snprintf(line, sizeof line, "    %-7s %-24s %10llu pkts\n",
-                  a == Action::drop    ? "drop"
-                  : a == Action::reply ? "reply"
-                                       : "forward",
+    std::snprintf(line, sizeof line, "    %-7s %-24s %10llu pkts\n", action_name(a),
                   std::string(reason_name(VerdictReason(r))).c_str(),
                   (unsigned long long)t.reason_packets[r]);
     o << line;

@@ -25,15 +25,6 @@ Sources& sources() {
   return s;
 }
 
-// A nested dictionary of counters; the telemetry library takes ownership when it is added.
-rte_tel_data* counters(std::initializer_list<std::pair<const char*, uint64_t>> values) {
-  rte_tel_data* d = rte_tel_data_alloc();
-  if (d == nullptr) return nullptr;
-  rte_tel_data_start_dict(d);
-  for (const auto& [name, v] : values) rte_tel_data_add_dict_u64(d, name, v);
-  return d;
-}
-
 void add(rte_tel_data* d, const char* name, rte_tel_data* child) {
   if (child != nullptr && rte_tel_data_add_dict_container(d, name, child, 0) != 0)
     rte_tel_data_free(child);
@@ -42,57 +33,17 @@ void add(rte_tel_data* d, const char* name, rte_tel_data* child) {
 int stats_cb(const char*, const char*, rte_tel_data* d) {
   std::lock_guard lock(sources().mutex);
   if (!sources().totals) return -1;
-  const StatsTotals t = sources().totals();
+  const TelemetryStats t = telemetry_stats(sources().totals());
   rte_tel_data_start_dict(d);
-  rte_tel_data_add_dict_u64(d, "workers", t.workers);
-  rte_tel_data_add_dict_u64(d, "config_generation", t.config_generation);
-  for (unsigned p = 0; p < kPortSides; ++p) {
-    const PortTotals& c = t.port[p];
-    add(d, port_side_name(PortSide(p)),
-        counters({{"rx_packets", c.rx_packets},
-                  {"rx_bytes", c.rx_bytes},
-                  {"tx_packets", c.tx_packets},
-                  {"tx_bytes", c.tx_bytes},
-                  {"tx_dropped", c.tx_dropped},
-                  {"ipackets", c.ipackets},
-                  {"opackets", c.opackets},
-                  {"imissed", c.imissed},
-                  {"rx_nombuf", c.rx_nombuf},
-                  {"oerrors", c.oerrors}}));
+  for (const auto& [name, v] : t.top) rte_tel_data_add_dict_u64(d, name.c_str(), v);
+  for (const auto& [name, values] : t.dicts) {
+    // A nested dictionary; the telemetry library takes ownership when it is added.
+    rte_tel_data* child = rte_tel_data_alloc();
+    if (child == nullptr) continue;
+    rte_tel_data_start_dict(child);
+    for (const auto& [key, v] : values) rte_tel_data_add_dict_u64(child, key.c_str(), v);
+    add(d, name.c_str(), child);
   }
-  for (const auto& [name, values] :
-       {std::pair{"reason_packets", t.reason_packets}, std::pair{"reason_bytes", t.reason_bytes}}) {
-    rte_tel_data* r = rte_tel_data_alloc();
-    if (r == nullptr) continue;
-    rte_tel_data_start_dict(r);
-    for (unsigned i = 0; i < kVerdictReasonCount; ++i)
-      rte_tel_data_add_dict_u64(r, std::string(reason_name(VerdictReason(i))).c_str(), values[i]);
-    add(d, name, r);
-  }
-  const TableTotals& tt = t.tables;
-  add(d, "tables",
-      counters({{"limiter_entries", tt.limiter_entries},
-                {"limiter_capacity", tt.limiter_capacity},
-                {"limiter_inserts", tt.limiter_inserts},
-                {"limiter_evictions", tt.limiter_evictions},
-                {"limiter_expiries", tt.limiter_expiries},
-                {"limiter_sketch_debts", tt.limiter_sketch_debts},
-                {"block_entries", tt.block_entries},
-                {"block_capacity", tt.block_capacity},
-                {"block_adds", tt.block_adds},
-                {"block_refreshes", tt.block_refreshes},
-                {"block_evictions", tt.block_evictions},
-                {"block_expiries", tt.block_expiries}}));
-  add(d, "capture", counters({{"frames", t.capture_frames}, {"missed", t.capture_missed}}));
-  if (rte_tel_data* c = rte_tel_data_alloc(); c != nullptr) {
-    rte_tel_data_start_dict(c);
-    for (unsigned o = 0; o < kCookieOutcomes; ++o)
-      rte_tel_data_add_dict_u64(c, std::string(cookie_outcome_name(CookieOutcome(o))).c_str(),
-                                t.cookie_outcomes[o]);
-    add(d, "cookies", c);
-  }
-  rte_tel_data_add_dict_u64(d, "block_events", t.block_events);
-  rte_tel_data_add_dict_u64(d, "block_events_dropped", t.block_events_dropped);
   return 0;
 }
 
@@ -138,6 +89,21 @@ int config_cb(const char*, const char*, rte_tel_data* d) {
 }
 
 }  // namespace
+
+TelemetryStats telemetry_stats(const StatsTotals& totals) {
+  TelemetryStats t;
+  for_each_counter(totals, [&](const CounterView& v, uint64_t value) {
+    if (v.tel_dict.empty()) {
+      t.top.emplace_back(v.tel_key, value);
+      return;
+    }
+    auto it = std::find_if(t.dicts.begin(), t.dicts.end(),
+                           [&](const auto& dict) { return dict.first == v.tel_dict; });
+    if (it == t.dicts.end()) it = t.dicts.insert(it, {v.tel_dict, {}});
+    it->second.emplace_back(v.tel_key, value);
+  });
+  return t;
+}
 
 std::string telemetry_attach(std::function<StatsTotals()> totals, const SharedState* shared) {
   Sources& s = sources();

@@ -1,7 +1,7 @@
 // ampguard's own DPDK telemetry commands, beside the EAL's and ethdev's in dpdk-telemetry.py:
-//   /ampguard/stats      the totals of the stats JSON: ports, verdict reasons, tables, capture
-//   /ampguard/blocklist  blocked addresses with their remaining seconds (the first kMaxListed)
-//   /ampguard/config     the running config's options and its generation
+//   /ampguard/stats      every counter of the stats JSON (for_each_counter), forwarding_seconds
+//   aside /ampguard/blocklist  blocked addresses with their remaining seconds (the first
+//   kMaxListed) /ampguard/config     the running config's options and its generation
 //
 // The callbacks run on DPDK's telemetry thread. They never touch the RCU-protected config
 // snapshot (only registered workers may hold it): the control thread publishes a plain copy of
@@ -28,6 +28,14 @@ struct TelemetryView {
 
 // Telemetry replies are at most 16 KiB: this many "ADDRESS SECONDS" lines fit.
 inline constexpr unsigned kMaxListed = 200;
+
+// /ampguard/stats as plain values: top-level counters and dicts of counters (DPDK telemetry
+// nests one level deep), from the same walk as the stats JSON (for_each_counter).
+struct TelemetryStats {
+  std::vector<std::pair<std::string, uint64_t>> top;
+  std::vector<std::pair<std::string, std::vector<std::pair<std::string, uint64_t>>>> dicts;
+};
+TelemetryStats telemetry_stats(const StatsTotals& t);
 
 // Registers the commands (the first time: DPDK cannot unregister them) and serves them from
 // these sources until telemetry_detach(). Returns "" or the reason.

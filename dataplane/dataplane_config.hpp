@@ -10,14 +10,19 @@
 
 #include "dataplane/aggregate_limits.hpp"
 #include "dataplane/dns_cookie.hpp"
+#include "dataplane/named_enum.hpp"
 #include "dataplane/prefix_set.hpp"
 #include "dataplane/rate_limit.hpp"
 
 namespace ampguard {
 
-enum class AnyAction : uint8_t { tc, drop, pass };
-// What happens to a limited packet: dropped, or every slip-th answered with TC=1.
-enum class LimitedAction : uint8_t { drop, tc };
+// any.action
+#define AMPGUARD_ANY_ACTIONS(X) X(tc) X(drop) X(pass)
+AMPGUARD_NAMED_ENUM(AnyAction, AMPGUARD_ANY_ACTIONS);
+// What happens to a limited packet: dropped, or every slip-th answered with TC=1
+// (limit.over-action, block.query-action).
+#define AMPGUARD_LIMITED_ACTIONS(X) X(drop) X(tc)
+AMPGUARD_NAMED_ENUM(LimitedAction, AMPGUARD_LIMITED_ACTIONS);
 
 inline constexpr unsigned kMaxServicePorts = 8;
 // Ethernet header and two VLAN tags (QinQ) around an MTU-sized IP packet; no FCS (stripped).

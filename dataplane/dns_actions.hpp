@@ -21,40 +21,26 @@
 #include <cstdint>
 #include <string_view>
 
+#include "dataplane/named_enum.hpp"
 #include "dataplane/packet_parse.hpp"
 
 namespace ampguard {
 
-enum class RewriteResult : uint8_t {
-  done,
-  not_a_query,     // QR set, opcode not QUERY, or the header/question does not parse (both)
-  multi_question,  // QDCOUNT != 1: we do not guess which question to answer
-  malformed_body,  // records after the question that do not walk cleanly
-  not_a_response,  // truncate_response() on a message with QR clear
-  fragmented,      // an IP fragment: a query in fragments cannot be walked to its end
-};
-inline constexpr unsigned kRewriteResults = unsigned(RewriteResult::fragmented) + 1;
+// X(name, help): what a rewrite did, done or why not.
+#define AMPGUARD_REWRITE_RESULTS(X)                                                        \
+  X(done, "rewritten")                                                                     \
+  X(not_a_query, "QR set, opcode not QUERY, or the header/question does not parse (both)") \
+  X(multi_question, "QDCOUNT != 1: we do not guess which question to answer")              \
+  X(malformed_body, "records after the question that do not walk cleanly")                 \
+  X(not_a_response, "truncate_response() on a message with QR clear")                      \
+  X(fragmented, "an IP fragment: a query in fragments cannot be walked to its end")
+AMPGUARD_NAMED_ENUM(RewriteResult, AMPGUARD_REWRITE_RESULTS);
+inline constexpr unsigned kRewriteResults = kEnumCount<RewriteResult>;
 
 // Additional records make_tc_reply() walks looking for the OPT (OPT, TSIG, SIG(0) in practice).
 inline constexpr uint32_t kOptSearchRecords = 4;
 
-inline constexpr std::string_view rewrite_result_name(RewriteResult r) {
-  switch (r) {
-    case RewriteResult::done:
-      return "done";
-    case RewriteResult::not_a_query:
-      return "not_a_query";
-    case RewriteResult::multi_question:
-      return "multi_question";
-    case RewriteResult::malformed_body:
-      return "malformed_body";
-    case RewriteResult::not_a_response:
-      return "not_a_response";
-    case RewriteResult::fragmented:
-      return "fragmented";
-  }
-  return "unknown";
-}
+inline constexpr std::string_view rewrite_result_name(RewriteResult r) { return enum_name(r); }
 
 // Turns the query in frame[0..len) into its TC=1 reply: Ethernet, IP and UDP addresses and
 // ports swapped, same id and question, QR=1 TC=1, RD copied, RCODE NOERROR, no records but an

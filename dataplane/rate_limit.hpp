@@ -4,17 +4,21 @@
 // validates them once and converts them to the units of the hot check, and the per-key state
 // is one 64-bit word that LimiterTable updates with a 128-bit CAS together with its key.
 //
-// packets mode reproduces xt_hashlimit revision 3 exactly (REFERENCE.md): credits per jiffy
-// CPJ, cost = user2credits(avg), cap = user2credits(avg * burst), credit refilled per elapsed
-// jiffy and capped. bytes mode is a token bucket over IP total lengths in nanoseconds.
+// packets mode reproduces xt_hashlimit revision 3 exactly (docs/kernel-semantics.md): credits
+// per jiffy CPJ, cost = user2credits(avg), cap = user2credits(avg * burst), credit refilled per
+// elapsed jiffy and capped. bytes mode is a token bucket over IP total lengths in nanoseconds.
 #pragma once
 
 #include <cstdint>
 #include <string>
 
+#include "dataplane/named_enum.hpp"
+
 namespace ampguard {
 
-enum class LimitMode : uint8_t { packets, bytes };
+// limit.mode
+#define AMPGUARD_LIMIT_MODES(X) X(packets) X(bytes)
+AMPGUARD_NAMED_ENUM(LimitMode, AMPGUARD_LIMIT_MODES);
 
 struct LimitParams {
   LimitMode mode = LimitMode::packets;
@@ -27,7 +31,7 @@ struct LimitParams {
 // Validated once (make_limit_profile); read-only in the hot path.
 struct LimitProfile {
   LimitMode mode = LimitMode::packets;
-  // packets mode, in kernel credits (see REFERENCE.md)
+  // packets mode, in kernel credits (see docs/kernel-semantics.md)
   uint64_t credits_per_jiffy = 0;
   uint64_t cost = 0;
   uint64_t cap = 0;

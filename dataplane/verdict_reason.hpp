@@ -5,9 +5,14 @@
 #include <cstdint>
 #include <string_view>
 
+#include "dataplane/named_enum.hpp"
+
 namespace ampguard {
 
-enum class Action : uint8_t { forward, drop, reply };
+// What a verdict does to the frame.
+#define AMPGUARD_ACTIONS(X) X(forward) X(drop) X(reply)
+AMPGUARD_NAMED_ENUM(Action, AMPGUARD_ACTIONS);
+inline constexpr const char* action_name(Action a) { return enum_name(a); }
 
 // X(name, action, help)
 #define AMPGUARD_VERDICT_REASONS(X)                                                             \

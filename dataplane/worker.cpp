@@ -54,7 +54,7 @@ uint16_t Worker::poll(PortSide side, const DataplaneConfig& cfg, uint64_t now_ns
   if (n == 0) return 0;
   WorkerCounters& c = *ctx_.counters;
   if (c.first_rx_tsc.get() == 0) c.first_rx_tsc.set(rte_rdtsc());
-  c.busy_polls.add();
+  if (n == kBurstSize) c.rx_full_bursts.add();
   BurstOut out;
   process_burst(ctx_, cfg, side, pkts, n, now_ns, out);
   const PortSide other = side == PortSide::inside ? PortSide::outside : PortSide::inside;
@@ -80,7 +80,6 @@ void Worker::run(const std::atomic<bool>& stop) {
     if (++loops % kExpireEvery == 0) {
       shared.expire_step(cfg, now_ns, c.tables);
     }
-    c.polls.add();
     // Past this point we hold no reference to cfg: a reload may free it.
     rte_rcu_qsbr_quiescent(shared.qsbr, ctx_.id);
     empty_loops = got != 0 ? 0 : empty_loops + 1;

@@ -26,7 +26,8 @@ packages=(
   # build (the tests and benchmarks build with the rest) and run
   build-essential cmake pkg-config git
   dpdk dpdk-dev libdpdk-dev libpcap-dev
-  libboost-program-options-dev prometheus-cpp-dev libgtest-dev libgmock-dev libbenchmark-dev
+  libboost-program-options-dev prometheus-cpp-dev nlohmann-json3-dev libgtest-dev libgmock-dev
+  libbenchmark-dev
   libsodium-dev  # DNS server cookies' SipHash-2-4 (the tables' own is tested against it)
   # fleet: gobgpd's gRPC API, C++ stubs generated at build time from its .proto files
   libgrpc++-dev protobuf-compiler-grpc golang-github-osrg-gobgp-dev

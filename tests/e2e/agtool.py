@@ -153,7 +153,7 @@ def cmd_client(a):
 
 # --- the kernel recipe -------------------------------------------------------------------------
 HZ = 250
-CPJ = 1 << 39                      # credits per jiffy at HZ=250 (REFERENCE.md)
+CPJ = 1 << 39                      # credits per jiffy at HZ=250 (docs/kernel-semantics.md)
 SCALE = HZ * CPJ // 1_000_000      # user2credits(x) = x * SCALE
 
 

@@ -1,4 +1,5 @@
-// Limiter arithmetic against the kernel numbers in REFERENCE.md, with a controlled clock.
+// Limiter arithmetic against the kernel numbers in docs/kernel-semantics.md, with a controlled
+// clock.
 #include "dataplane/rate_limit.hpp"
 
 #include <gtest/gtest.h>

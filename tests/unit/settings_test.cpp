@@ -200,6 +200,42 @@ TEST(Settings, BadMtuAndIdlePauseNameFileLineAndReason) {
   EXPECT_NE(std::find(r.begin(), r.end(), "ports.mtu"), r.end());
 }
 
+// Issue 16: every single-value bound sits in the options list, so the file check finds it
+// (before, these were found only after the EAL was up, by build_dataplane_config).
+TEST(Settings, BoundsAreCheckedInTheFile) {
+  EXPECT_EQ(load_error("[limit]\nmin-size = 70000\n"),
+            "FILE:2: limit.min-size: must be at most 65535");
+  EXPECT_EQ(load_error("[limit]\nsource-port = 0\n"), "FILE:2: limit.source-port: must be 1-65535");
+  EXPECT_EQ(load_error("[limit]\nprefix-v4 = 33\n"), "FILE:2: limit.prefix-v4: must be 0-32");
+  EXPECT_EQ(load_error("[limit]\nprefix-v6 = 96\n"),
+            "FILE:2: limit.prefix-v6: must be 16-64 (a /64 is the smallest block anyone is given)");
+  EXPECT_EQ(load_error("[limit]\nidle-expire = 2d\n"),
+            "FILE:2: limit.idle-expire: must be at most 1d");
+  EXPECT_EQ(load_error("[any]\nedns-udp-size = 100\n"),
+            "FILE:2: any.edns-udp-size: must be 512-65535");
+  EXPECT_EQ(load_error("[truncate]\nabove = 65536\n"),
+            "FILE:2: truncate.above: must be at most 65535");
+  EXPECT_EQ(load_error("[log]\nmax-per-second = 0\n"),
+            "FILE:2: log.max-per-second: must be at least 1");
+  EXPECT_EQ(load_error("[any]\naction = slip\n"),
+            "FILE:2: any.action: 'slip' is not tc, drop or pass");
+  // The same checks guard a Settings built in code.
+  Settings s;
+  s.min_size = 70000;
+  DataplaneConfig d;
+  EXPECT_EQ(build_dataplane_config(s, d), "limit.min-size: must be at most 65535");
+}
+
+// A reload keeps exactly the restart-only options; the list says which they are.
+TEST(Settings, RestartOnlyOptionsComeFromTheList) {
+  const auto r = restart_only_options();
+  for (const char* o : {"ports.inside", "ports.mtu", "limit.max-entries", "block.max-entries",
+                        "limit.mode", "limit.hz", "metrics.listen", "exit-when-idle"})
+    EXPECT_NE(std::find(r.begin(), r.end(), o), r.end()) << o;
+  for (const char* o : {"limit.rate", "block.timeout", "any.action", "config", "demo"})
+    EXPECT_EQ(std::find(r.begin(), r.end(), o), r.end()) << o;
+}
+
 // Issue 18: fleet.* values are checked with the rest, located in the file.
 TEST(Settings, BadFleetValuesNameFileLineAndReason) {
   EXPECT_EQ(load_error("[fleet]\naction = drop\n"),
