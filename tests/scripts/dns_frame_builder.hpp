@@ -97,14 +97,16 @@ inline Bytes dns_rr(const Bytes& owner, uint16_t type, uint16_t cls, uint32_t tt
 // OPT pseudo-record: root owner, CLASS = payload size, TTL = ext-rcode|version|flags.
 inline Bytes dns_opt(uint16_t payload_size, uint8_t version, uint16_t flags,
                      const Bytes& options = {}) {
-  Bytes b{0};
-  put16(b, 41);
-  put16(b, payload_size);
-  put8(b, 0);
-  put8(b, version);
-  put16(b, flags);
-  put16(b, uint16_t(options.size()));
-  append(b, options);
+  // fixed layout written in place (appends byte by byte make GCC 12 at -O3 report an overflow):
+  // root name, type 41, class = payload size, TTL = extended rcode, version, flags, RDLENGTH
+  Bytes b(11 + options.size(), 0);
+  const auto be16 = [&](size_t at, uint16_t x) { b[at] = uint8_t(x >> 8), b[at + 1] = uint8_t(x); };
+  be16(1, 41);
+  be16(3, payload_size);
+  b[6] = version;
+  be16(7, flags);
+  be16(9, uint16_t(options.size()));
+  if (!options.empty()) std::memcpy(b.data() + 11, options.data(), options.size());
   return b;
 }
 
