@@ -151,8 +151,7 @@ void FleetControl::import_routes(SharedState& shared, BlockLog& log, TableCounte
     totals_.imported_by_origin[origin]++;
     const bool live = shared.blocklist.contains(key, now_ns);
     shared.blocklist.block(key, now_ns + cfg.block_timeout_ns, now_ns, c);
-    if (!live)
-      log.on_control_block(key, kImportedReason + origin, cfg.block_timeout_ns, now_ns);
+    if (!live) log.on_control_block(key, kImportedReason + origin, cfg.block_timeout_ns, now_ns);
   }
   imported_ = std::move(now);
   totals_.imported = imported_.size();
@@ -165,11 +164,11 @@ std::string FleetControl::status_text() const {
   std::ostringstream o;
   o << "session " << s.session << "\n"
     << "peers " << s.peers << " (" << s.peers_established << " established)\n"
-    << "exported " << s.exported << " routes (" << s.pending << " pending, max "
-    << plan_.max_routes << ")\n"
+    << "exported " << s.exported << " routes (" << s.pending << " pending, max " << plan_.max_routes
+    << ")\n"
     << "suppressed " << totals_.suppressed << " blocks over fleet.max-routes, "
-    << totals_.no_protect << " without a fleet.protect prefix of their family, "
-    << totals_.waiting << " younger than fleet.export-after\n"
+    << totals_.no_protect << " without a fleet.protect prefix of their family, " << totals_.waiting
+    << " younger than fleet.export-after\n"
     << "imported " << totals_.imported << " blocks (" << totals_.not_imported
     << " routes with a source prefix shorter than limit.prefix-v4/-v6 not imported)";
   for (const auto& [origin, n] : totals_.imported_by_origin) o << " " << origin << "=" << n;
@@ -192,7 +191,8 @@ std::string Runtime::start_fleet() {
   const DataplaneConfig& cfg = *shared_->config();
   FleetPlan plan;
   const std::string err = locate_error(
-      settings_, build_fleet_plan(settings_.fleet, cfg.service_ports, cfg.service_port_count, plan));
+      settings_,
+      build_fleet_plan(settings_.fleet, cfg.service_ports, cfg.service_port_count, plan));
   if (!err.empty()) return err;
   fleet_ = std::make_unique<FleetControl>(plan, cfg.prefix_v4, cfg.prefix_v6,
                                           [this](const std::string& line) { say(line); });

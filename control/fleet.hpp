@@ -30,7 +30,6 @@ struct FleetPlan {
 std::string build_fleet_plan(const FleetSettings& f, const uint16_t* service_ports,
                              unsigned service_port_count, FleetPlan& out);
 
-
 class FleetControl {
  public:
   using Say = std::function<void(const std::string&)>;

@@ -63,8 +63,8 @@ std::vector<std::pair<std::string, std::string>> fleet_options(const FleetSettin
 }
 
 std::vector<std::string> fleet_restart_only_options() {
-  return {"fleet.api", "fleet.protect", "fleet.community", "fleet.action", "fleet.max-changes",
-          "fleet.import"};
+  return {"fleet.api",    "fleet.protect",     "fleet.community",
+          "fleet.action", "fleet.max-changes", "fleet.import"};
 }
 
 std::string check_fleet_value(const std::string& option, const std::string& value) {

@@ -1,6 +1,7 @@
 // fleet.* options: FlowSpec export to and import from gobgpd (docs/fleet.md). Kept apart from
-// settings.cpp's lists (and from gRPC's headers, which only control/fleet.* include): settings.cpp adds describe_fleet() to --help, fleet_options() to the
-// effective options and check_fleet_value() to its checks.
+// settings.cpp's lists (and from gRPC's headers, which only control/fleet.* include): settings.cpp
+// adds describe_fleet() to --help, fleet_options() to the effective options and check_fleet_value()
+// to its checks.
 #pragma once
 
 #include <boost/program_options/options_description.hpp>
@@ -9,11 +10,10 @@
 #include <utility>
 #include <vector>
 
-
 namespace ampguard {
 
 struct FleetSettings {
-  std::string api;  // gobgpd's gRPC host:port; "": no fleet
+  std::string api;      // gobgpd's gRPC host:port; "": no fleet
   std::string protect;  // resolver prefixes, comma-separated: each route's destination
   std::string community = "64512:53";
   std::string action = "rate:1000";  // a trickle still reaches a box that answers it with TC

@@ -73,8 +73,8 @@ int main(int argc, char** argv) {
     const bool beyond = s.name[0] == 'c' || s.name[0] == 'd';
     met &= goal(s.name, "over-limit responses forwarded", r.over_forwarded,
                 beyond ? r.pressure_allows + r.oracle_over / 20 : r.oracle_over / 100);
-    met &= goal(s.name, "steady clients' responses dropped", r.steady_dropped,
-                r.steady_events / 1000);
+    met &=
+        goal(s.name, "steady clients' responses dropped", r.steady_dropped, r.steady_events / 1000);
     // (c): the budget is all new clients have beyond capacity; (d) needs the aggregate limits,
     // which the kernel-exact profile has not
     if (s.name[0] != 'c' && std::string(s.name) != "d")
