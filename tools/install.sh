@@ -30,7 +30,7 @@ packages=(
   libbenchmark-dev
   libsodium-dev  # DNS server cookies' SipHash-2-4 (the tables' own is tested against it)
   # fleet: gobgpd's gRPC API, C++ stubs generated at build time from its .proto files
-  libgrpc++-dev protobuf-compiler-grpc golang-github-osrg-gobgp-dev
+  libgrpc++-dev libprotobuf-dev protobuf-compiler-grpc golang-github-osrg-gobgp-dev
 )
 # debian/control's Build-Depends beyond the above (dpkg-buildpackage checks them).
 package_packages=(debhelper help2man man-db python3 dpkg-dev)
