@@ -20,25 +20,34 @@ uint64_t worth(const AggregateLimits& a, Snapshot s, uint64_t clock) {
 
 }  // namespace
 
-AggregateTable::AggregateTable(uint32_t max_entries) : core_(max_entries) {}
+AggregateTable::AggregateTable(uint32_t max_entries, HashKey key) : core_(max_entries, key) {}
 AggregateTable::~AggregateTable() = default;
 
-bool AggregateTable::has_credit(const AggregateLimits& a, L3 l3, const std::array<uint8_t, 16>& dst,
+AggregateTable::PrefixKeys AggregateTable::prefix_keys(const AggregateLimits& a, L3 l3,
+                                                       const std::array<uint8_t, 16>& dst) const {
+  PrefixKeys keys{};
+  const AggregateLevel* levels = a.levels(l3);
+  for (unsigned i = 0, n = a.count(l3); i < n; ++i)
+    keys[i] = core_.hashed(aggregate_key(l3, dst, levels[i].prefix));
+  return keys;
+}
+
+bool AggregateTable::has_credit(const AggregateLimits& a, L3 l3, const PrefixKeys& keys,
                                 uint32_t units, uint64_t now_ns) const {
   const AggregateLevel* levels = a.levels(l3);
   for (unsigned i = 0, n = a.count(l3); i < n; ++i) {
     const LimitProfile& p = levels[i].profile;
     uint64_t state = 0;
     // relaxed snapshot (find): a decision that writes nothing; charge() below re-checks by CAS
-    if (core_.find(aggregate_key(l3, dst, levels[i].prefix), state) &&
+    if (core_.find(keys[i], state) &&
         limit_credit(p, state, limit_clock(p, now_ns)) < limit_cost(p, units))
       return false;
   }
   return true;
 }
 
-bool AggregateTable::charge(const AggregateLimits& a, L3 l3, const std::array<uint8_t, 16>& dst,
-                            uint32_t units, uint64_t now_ns, TableCounters& c) {
+bool AggregateTable::charge(const AggregateLimits& a, L3 l3, const PrefixKeys& keys, uint32_t units,
+                            uint64_t now_ns, TableCounters& c) {
   const AggregateLevel* levels = a.levels(l3);
   const uint64_t clock = now_ns << 8;  // every level is an ns bucket (limit_clock, bytes mode)
   bool all = true;
@@ -47,8 +56,7 @@ bool AggregateTable::charge(const AggregateLimits& a, L3 l3, const std::array<ui
     const uint64_t cost = limit_cost(p, units);
     bool pass = false;
     core_.upsert(
-        aggregate_key(l3, dst, levels[i].prefix),
-        [&](uint64_t& state) { return pass = limit_charge(p, state, cost, clock); },
+        keys[i], [&](uint64_t& state) { return pass = limit_charge(p, state, cost, clock); },
         [&](uint64_t& state) {
           state = limit_fresh_state(p, clock);
           pass = limit_charge(p, state, cost, clock);
@@ -59,11 +67,8 @@ bool AggregateTable::charge(const AggregateLimits& a, L3 l3, const std::array<ui
   return all;
 }
 
-void AggregateTable::prefetch(const AggregateLimits& a, L3 l3,
-                              const std::array<uint8_t, 16>& dst) const {
-  const AggregateLevel* levels = a.levels(l3);
-  for (unsigned i = 0, n = a.count(l3); i < n; ++i)
-    core_.prefetch(aggregate_key(l3, dst, levels[i].prefix));
+void AggregateTable::prefetch(const AggregateLimits& a, L3 l3, const PrefixKeys& keys) const {
+  for (unsigned i = 0, n = a.count(l3); i < n; ++i) core_.prefetch(keys[i]);
 }
 
 void AggregateTable::expire_step(const AggregateLimits& a, uint64_t now_ns, TableCounters&) {

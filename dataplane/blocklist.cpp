@@ -10,10 +10,10 @@ namespace {
 constexpr uint64_t kRefreshResolutionNs = 1'000'000'000;
 }  // namespace
 
-Blocklist::Blocklist(uint32_t max_entries) : core_(max_entries) {}
+Blocklist::Blocklist(uint32_t max_entries, HashKey key) : core_(max_entries, key) {}
 Blocklist::~Blocklist() = default;
 
-bool Blocklist::contains(FlowKey key, uint64_t now_ns) const {
+bool Blocklist::contains(const HashedKey& key, uint64_t now_ns) const {
   uint64_t expires = 0;
   return core_.find(key, expires) && expires > now_ns;
 }
@@ -24,7 +24,7 @@ std::optional<uint64_t> Blocklist::expires(FlowKey key, uint64_t now_ns) const {
   return expires;
 }
 
-Blocklist::Result Blocklist::block(FlowKey key, uint64_t expires_ns, uint64_t now_ns,
+Blocklist::Result Blocklist::block(const HashedKey& key, uint64_t expires_ns, uint64_t now_ns,
                                    TableCounters& c, Expiry expiry) {
   bool live = false;
   const Upserted r = core_.upsert(

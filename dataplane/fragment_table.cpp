@@ -13,7 +13,7 @@ void FragmentTable::remember(uint64_t datagram_key, FragmentVerdict v, uint64_t 
                              uint64_t now_ns, TableCounters& c) {
   const uint64_t packed = (expires_ns & ~uint64_t(1)) | uint64_t(v == FragmentVerdict::drop);
   const Upserted r = core_.upsert(
-      datagram_key,
+      core_.hashed(datagram_key),
       [&](uint64_t& state) {
         if (state == packed) return false;
         state = packed;

@@ -6,16 +6,17 @@ namespace ampguard {
 using table_core::Snapshot;
 using table_core::Upserted;
 
-LimiterTable::LimiterTable(uint32_t max_entries) : core_(max_entries), sketch_(max_entries) {}
+LimiterTable::LimiterTable(uint32_t max_entries, HashKey key)
+    : core_(max_entries, key), sketch_(max_entries) {}
 LimiterTable::~LimiterTable() = default;
 
 Admit LimiterTable::admit(FlowKey key, uint32_t bytes, const LimitProfile& p, uint64_t now_ns,
                           TableCounters& c) {
-  return admit_at(key, bytes, p, limit_clock(p, now_ns), c);
+  return admit_at(core_.hashed(key), bytes, p, limit_clock(p, now_ns), c);
 }
 
-Admit LimiterTable::admit_at(FlowKey key, uint32_t bytes, const LimitProfile& p, uint64_t clock,
-                             TableCounters& c, const PressureCharge* pressure) {
+Admit LimiterTable::admit_at(const HashedKey& key, uint32_t bytes, const LimitProfile& p,
+                             uint64_t clock, TableCounters& c, const PressureCharge* pressure) {
   const uint64_t cost = limit_cost(p, bytes);
   bool pass = false;
   Snapshot evicted{};
@@ -25,7 +26,7 @@ Admit LimiterTable::admit_at(FlowKey key, uint32_t bytes, const LimitProfile& p,
   const Upserted r = core_.upsert(
       key, [&](uint64_t& state) { return pass = limit_charge(p, state, cost, clock); },
       [&](uint64_t& state) {
-        if (!have_start) start = sketch_.start_state(key, p, clock), have_start = true;
+        if (!have_start) start = sketch_.start_state(key.key, p, clock), have_start = true;
         state = start;
         pass = limit_charge(p, state, cost, clock);
       },

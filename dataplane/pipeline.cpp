@@ -29,6 +29,26 @@ uint32_t datagram_size(const PacketView& v) {
          (v.frag_header_offset != 0 ? kIpv6FragmentHeaderLen : 0);
 }
 
+// The packet's peer: its source on the outside port, its destination on the inside port.
+const HashedKey& peer_key(const WorkerContext& w, const DataplaneConfig& cfg, PortSide side,
+                          const PacketView& v, PacketKeys& k) {
+  if (!k.has_peer) {
+    const std::array<uint8_t, 16>& peer = side == PortSide::outside ? v.src : v.dst;
+    k.peer = w.shared->hashed(flow_key(v.l3, peer, cfg.prefix_v4, cfg.prefix_v6));
+    k.has_peer = true;
+  }
+  return k.peer;
+}
+
+const AggregateTable::PrefixKeys& prefix_keys(const WorkerContext& w, const DataplaneConfig& cfg,
+                                              const PacketView& v, PacketKeys& k) {
+  if (!k.has_prefixes) {
+    k.prefixes = w.shared->aggregates.prefix_keys(cfg.aggregates, v.l3, v.dst);
+    k.has_prefixes = true;
+  }
+  return k.prefixes;
+}
+
 void emit_block_event(WorkerContext& w, const PacketView& v, FlowKey key) {
   BlockEvent e{};
   e.key = key;
@@ -113,14 +133,14 @@ Decision judge_blocklisted(WorkerContext& w, const DataplaneConfig& cfg, uint8_t
 }
 
 Decision judge_outside(WorkerContext& w, const DataplaneConfig& cfg, uint8_t* frame, uint32_t* len,
-                       PacketView& v) {
+                       PacketView& v, PacketKeys& k) {
   if (!cfg.deny->empty() && cfg.deny->contains(v.l3, v.src))
     return decided(VerdictReason::denylisted_source);
   // A parse that stopped before L4 (a long IPv6 chain) may hide UDP: the blocklist still applies.
   if (v.l4_proto != kIpProtoUdp && v.status == ParseStatus::ok)
     return decided(VerdictReason::not_udp);
-  const FlowKey src = flow_key(v.l3, v.src, cfg.prefix_v4, cfg.prefix_v6);
-  if (w.shared->blocklist.contains(src, w.now_ns)) return judge_blocklisted(w, cfg, frame, len, v);
+  if (w.shared->blocklist.contains(peer_key(w, cfg, PortSide::outside, v, k), w.now_ns))
+    return judge_blocklisted(w, cfg, frame, len, v);
   if (v.status != ParseStatus::ok) return decided(VerdictReason::malformed);
   if (!v.has_udp || v.dst_port != cfg.source_port) return decided(VerdictReason::udp_other);
   if (!parse_dns(frame, v)) return decided(VerdictReason::dns_malformed, TrafficClass::dns_query);
@@ -150,7 +170,7 @@ Decision judge_outside(WorkerContext& w, const DataplaneConfig& cfg, uint8_t* fr
 // A destination the limiter table could only hold by evicting a live entry is not placed but
 // charged to the global pressure budget (limiter_table.cpp): what overflow leaks is bounded by
 // limit.pressure-rate, and the clients the table holds are never evicted for it.
-Admit admit(WorkerContext& w, const DataplaneConfig& cfg, FlowKey dst, uint32_t size) {
+Admit admit(WorkerContext& w, const DataplaneConfig& cfg, const HashedKey& dst, uint32_t size) {
   if (cfg.pressure.cost_per_byte == 0)
     return w.shared->limiter.admit_at(dst, size, cfg.limit, w.limit_clock, w.counters->tables);
   const PressureCharge pc{w.shared->pressure, cfg.pressure, pressure_units(cfg.limit.mode, size),
@@ -158,14 +178,15 @@ Admit admit(WorkerContext& w, const DataplaneConfig& cfg, FlowKey dst, uint32_t 
   return w.shared->limiter.admit_at(dst, size, cfg.limit, w.limit_clock, w.counters->tables, &pc);
 }
 
-Decision judge_later_fragment(WorkerContext& w, const DataplaneConfig& cfg, const PacketView& v) {
+Decision judge_later_fragment(WorkerContext& w, const DataplaneConfig& cfg, const PacketView& v,
+                              PacketKeys& k) {
   const auto verdict = w.shared->fragments.lookup(datagram_key(v), w.now_ns);
   if (verdict) {
     return decided(*verdict == FragmentVerdict::pass ? VerdictReason::fragment_passed
                                                      : VerdictReason::fragment_dropped,
                    TrafficClass::dns_response);
   }
-  const FlowKey dst = flow_key(v.l3, v.dst, cfg.prefix_v4, cfg.prefix_v6);
+  const HashedKey& dst = peer_key(w, cfg, PortSide::inside, v, k);
   if (w.shared->blocklist.contains(dst, w.now_ns))
     return decided(VerdictReason::fragment_to_blocklisted);
   if (!cfg.allow->empty() && cfg.allow->contains(v.l3, v.dst))
@@ -189,8 +210,9 @@ Decision judge_later_fragment(WorkerContext& w, const DataplaneConfig& cfg, cons
 Decision limited(WorkerContext& w, const DataplaneConfig& cfg, uint8_t* frame, uint32_t* len,
                  PacketView& v, VerdictReason dropped) {
   constexpr TrafficClass kResponse = TrafficClass::dns_response;
-  const VerdictReason sent = dropped == VerdictReason::over_limit ? VerdictReason::over_limit_tc
-                                                                  : VerdictReason::over_aggregate_tc;
+  const VerdictReason sent = dropped == VerdictReason::over_limit
+                                 ? VerdictReason::over_limit_tc
+                                 : VerdictReason::over_aggregate_tc;
   if (cfg.over_action != LimitedAction::tc || !slip(w.limit_slip_count, cfg.limit_slip))
     return decided(dropped, kResponse);
   if (cfg.dry_run) return decided(sent, kResponse);
@@ -205,7 +227,7 @@ Decision limited(WorkerContext& w, const DataplaneConfig& cfg, uint8_t* frame, u
 }
 
 Decision judge_response(WorkerContext& w, const DataplaneConfig& cfg, uint8_t* frame, uint32_t* len,
-                        PacketView& v) {
+                        PacketView& v, PacketKeys& k) {
   constexpr TrafficClass kResponse = TrafficClass::dns_response;
   const bool first_fragment = v.first_fragment();
   const uint64_t dgram = first_fragment ? datagram_key(v) : 0;
@@ -275,13 +297,14 @@ Decision judge_response(WorkerContext& w, const DataplaneConfig& cfg, uint8_t* f
       return decided(truncated ? pass_reason : VerdictReason::response_small, kResponse);
     }
   }
-  const FlowKey dst = flow_key(v.l3, v.dst, cfg.prefix_v4, cfg.prefix_v6);
+  const HashedKey& dst = peer_key(w, cfg, PortSide::inside, v, k);
   // Aggregates are asked first and charged last: a response they refuse costs no slot in the
   // limiter (an attack spread over a prefix does not fill it), and one the destination's own
   // limit refuses costs its prefixes nothing.
   const bool aggregates = cfg.aggregates.count(v.l3) != 0;
   const uint32_t units = pressure_units(cfg.limit.mode, size);
-  if (aggregates && !w.shared->aggregates.has_credit(cfg.aggregates, v.l3, v.dst, units, w.now_ns)) {
+  if (aggregates && !w.shared->aggregates.has_credit(cfg.aggregates, v.l3,
+                                                     prefix_keys(w, cfg, v, k), units, w.now_ns)) {
     if (!truncated) remember(FragmentVerdict::drop);
     return limited(w, cfg, frame, len, v, VerdictReason::over_aggregate_limit);
   }
@@ -294,12 +317,12 @@ Decision judge_response(WorkerContext& w, const DataplaneConfig& cfg, uint8_t* f
   if (a == Admit::over_limit) {
     const auto added = w.shared->blocklist.block(dst, w.now_ns + cfg.block_timeout_ns, w.now_ns,
                                                  w.counters->tables);
-    if (added == Blocklist::Result::added) emit_block_event(w, v, dst);
+    if (added == Blocklist::Result::added) emit_block_event(w, v, dst.key);
     if (!truncated) remember(FragmentVerdict::drop);
     return limited(w, cfg, frame, len, v, VerdictReason::over_limit);
   }
-  if (aggregates && !w.shared->aggregates.charge(cfg.aggregates, v.l3, v.dst, units, w.now_ns,
-                                                 w.counters->tables)) {
+  if (aggregates && !w.shared->aggregates.charge(cfg.aggregates, v.l3, prefix_keys(w, cfg, v, k),
+                                                 units, w.now_ns, w.counters->tables)) {
     if (!truncated) remember(FragmentVerdict::drop);
     return limited(w, cfg, frame, len, v, VerdictReason::over_aggregate_limit);
   }
@@ -310,27 +333,29 @@ Decision judge_response(WorkerContext& w, const DataplaneConfig& cfg, uint8_t* f
 }
 
 Decision judge_inside(WorkerContext& w, const DataplaneConfig& cfg, uint8_t* frame, uint32_t* len,
-                      PacketView& v) {
+                      PacketView& v, PacketKeys& k) {
   if (v.l4_proto != kIpProtoUdp)
     return decided(v.status == ParseStatus::ok ? VerdictReason::not_udp : VerdictReason::malformed);
-  if (v.later_fragment()) return judge_later_fragment(w, cfg, v);
+  if (v.later_fragment()) return judge_later_fragment(w, cfg, v, k);
   if (v.status != ParseStatus::ok) return decided(VerdictReason::malformed);
   if (v.src_port != cfg.source_port) return decided(VerdictReason::udp_other);
-  return judge_response(w, cfg, frame, len, v);
+  return judge_response(w, cfg, frame, len, v, k);
 }
 
-// Starts loading the table lines judge_parsed() will read for v, so that a burst's cache
-// misses overlap instead of arriving one packet at a time.
+// Hashes v's keys and starts loading the table lines judge_parsed() will read for them, so
+// that a burst's cache misses overlap instead of arriving one packet at a time.
 void prefetch_tables(const WorkerContext& w, const DataplaneConfig& cfg, PortSide side,
-                     const PacketView& v) {
+                     const PacketView& v, PacketKeys& k) {
+  k.has_peer = k.has_prefixes = false;
   if (v.l3 == L3::none) return;
   if (side == PortSide::outside) {
     if (v.l4_proto != kIpProtoUdp && v.status == ParseStatus::ok) return;
-    w.shared->blocklist.prefetch(flow_key(v.l3, v.src, cfg.prefix_v4, cfg.prefix_v6));
+    w.shared->blocklist.prefetch(peer_key(w, cfg, side, v, k));
   } else if (v.l4_proto == kIpProtoUdp && v.has_udp && v.src_port == cfg.source_port &&
              datagram_size(v) >= cfg.min_size) {
-    w.shared->limiter.prefetch(flow_key(v.l3, v.dst, cfg.prefix_v4, cfg.prefix_v6));
-    if (cfg.aggregates.count(v.l3) != 0) w.shared->aggregates.prefetch(cfg.aggregates, v.l3, v.dst);
+    w.shared->limiter.prefetch(peer_key(w, cfg, side, v, k));
+    if (cfg.aggregates.count(v.l3) != 0)
+      w.shared->aggregates.prefetch(cfg.aggregates, v.l3, prefix_keys(w, cfg, v, k));
   }
 }
 
@@ -363,7 +388,8 @@ struct BurstTally {
 // wire_len: the whole frame (all segments); UINT32_MAX for a chained mbuf, whose later
 // segments the parser never sees.
 Judgement judge_parsed(WorkerContext& w, const DataplaneConfig& cfg, PortSide side, uint8_t* frame,
-                       uint32_t* len, PacketView& v, BurstTally& t, uint32_t wire_len) {
+                       uint32_t* len, PacketView& v, PacketKeys& k, BurstTally& t,
+                       uint32_t wire_len) {
   const uint32_t in_len = *len;
   Decision d;
   if (wire_len > cfg.max_frame_len) [[unlikely]] {
@@ -371,8 +397,8 @@ Judgement judge_parsed(WorkerContext& w, const DataplaneConfig& cfg, PortSide si
   } else if (v.l3 == L3::none) {
     d = decided(v.status == ParseStatus::ok ? VerdictReason::non_ip : VerdictReason::malformed);
   } else {
-    d = side == PortSide::outside ? judge_outside(w, cfg, frame, len, v)
-                                  : judge_inside(w, cfg, frame, len, v);
+    d = side == PortSide::outside ? judge_outside(w, cfg, frame, len, v, k)
+                                  : judge_inside(w, cfg, frame, len, v, k);
   }
   t.parse_status[unsigned(v.status)]++;
   t.reason_packets[unsigned(d.reason)]++;
@@ -385,6 +411,14 @@ Judgement judge_parsed(WorkerContext& w, const DataplaneConfig& cfg, PortSide si
     a = Action::forward;
   }
   return {a, d.reason, d.traffic_class};
+}
+
+// The first two lines of a frame: L2-L4 headers, and the DNS header and question that the
+// judge reads (past the first line behind an IPv6 header or a VLAN tag).
+void prefetch_headers(const rte_mbuf* m) {
+  const auto* p = rte_pktmbuf_mtod(m, const uint8_t*);
+  rte_prefetch0(p);
+  rte_prefetch0(p + RTE_CACHE_LINE_SIZE);
 }
 
 void start_burst(WorkerContext& w, const DataplaneConfig& cfg, uint64_t now_ns) {
@@ -400,8 +434,9 @@ Judgement judge_frame(WorkerContext& w, const DataplaneConfig& cfg, PortSide sid
   start_burst(w, cfg, now_ns);
   PacketView v;
   parse_frame(frame, *len, v);
+  PacketKeys k;
   BurstTally t;
-  const Judgement j = judge_parsed(w, cfg, side, frame, len, v, t, *len);
+  const Judgement j = judge_parsed(w, cfg, side, frame, len, v, k, t, *len);
   t.flush(*w.counters, w.counters->port[unsigned(side)]);
   return j;
 }
@@ -411,12 +446,13 @@ void process_burst(WorkerContext& w, const DataplaneConfig& cfg, PortSide side,
   start_burst(w, cfg, now_ns);
   PortCounters& pc = w.counters->port[unsigned(side)];
   PacketView* views = w.views;
+  PacketKeys* keys = w.keys;
   // Stage 1: parse every frame (the next ones' headers prefetched) and prefetch table lines.
-  for (uint16_t i = 0; i < n && i < 4; ++i) rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void*));
+  for (uint16_t i = 0; i < n && i < 4; ++i) prefetch_headers(pkts[i]);
   for (uint16_t i = 0; i < n; ++i) {
-    if (i + 4 < n) rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 4], void*));
+    if (i + 4 < n) prefetch_headers(pkts[i + 4]);
     parse_frame(rte_pktmbuf_mtod(pkts[i], const uint8_t*), rte_pktmbuf_data_len(pkts[i]), views[i]);
-    prefetch_tables(w, cfg, side, views[i]);
+    prefetch_tables(w, cfg, side, views[i], keys[i]);
   }
   // Stage 2: judge and sort into forward / reply / drop.
   BurstTally t;
@@ -429,8 +465,8 @@ void process_burst(WorkerContext& w, const DataplaneConfig& cfg, PortSide side,
     uint32_t len = in_len;
     rx_bytes += rte_pktmbuf_pkt_len(m);
     const uint32_t wire_len = m->nb_segs == 1 ? in_len : UINT32_MAX;
-    const Judgement j =
-        judge_parsed(w, cfg, side, rte_pktmbuf_mtod(m, uint8_t*), &len, views[i], t, wire_len);
+    const Judgement j = judge_parsed(w, cfg, side, rte_pktmbuf_mtod(m, uint8_t*), &len, views[i],
+                                     keys[i], t, wire_len);
     if (len != in_len) rte_pktmbuf_trim(m, uint16_t(in_len - len));
     if (capture != 0) [[unlikely]]
       w.shared->capture.offer(capture, m, j.reason, side, now_ns);

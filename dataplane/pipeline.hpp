@@ -19,6 +19,16 @@ namespace ampguard {
 
 inline constexpr uint16_t kBurstSize = 32;
 
+// One packet's table keys, each hashed once (the tables share a hash key: SharedState::hashed):
+// its peer (the source outside, the destination inside) and its destination's covering
+// prefixes. Stage 1 fills what it prefetches; the judge hashes the rest on first use.
+struct PacketKeys {
+  HashedKey peer;
+  AggregateTable::PrefixKeys prefixes;
+  bool has_peer = false;
+  bool has_prefixes = false;
+};
+
 // One per worker lcore; only that lcore touches it (counters are read by control).
 struct WorkerContext {
   uint16_t id = 0;
@@ -30,6 +40,7 @@ struct WorkerContext {
   uint32_t block_slip_count = 0;  // queries from blocklisted sources since the last TC (slip)
   uint32_t limit_slip_count = 0;  // over-limit responses since the last truncated one (slip)
   PacketView views[kBurstSize];   // the burst's parse results: scratch owned by this worker
+  PacketKeys keys[kBurstSize];    // the burst's table keys: scratch owned by this worker
 };
 
 struct Judgement {

@@ -12,7 +12,7 @@ ProvenQueries::~ProvenQueries() = default;
 void ProvenQueries::remember(uint64_t query_key, uint64_t expires_ns, uint64_t now_ns,
                              TableCounters& c) {
   const Upserted r = core_.upsert(
-      query_key,
+      core_.hashed(query_key),
       [&](uint64_t& state) {
         if (state >= expires_ns) return false;
         state = expires_ns;

@@ -10,9 +10,10 @@
 namespace ampguard {
 
 SharedState::SharedState(const TableSizes& s, unsigned max_workers)
-    : limiter(s.limiter_entries),
-      aggregates(s.limiter_entries),
-      blocklist(s.block_entries),
+    : table_hash_key(table_core::random_hash_key()),
+      limiter(s.limiter_entries, table_hash_key),
+      aggregates(s.limiter_entries, table_hash_key),
+      blocklist(s.block_entries, table_hash_key),
       fragments(s.fragment_entries != 0 ? s.fragment_entries : s.limiter_entries),
       proven(s.proven_entries),
       capture(s.capture_slots),

@@ -41,9 +41,14 @@ class SharedState {
   void publish(std::unique_ptr<const DataplaneConfig> next);
   const DataplaneConfig* config() const { return config_.load(std::memory_order_acquire); }
 
+  HashedKey hashed(FlowKey key) const { return {key, table_core::siphash24(key, table_hash_key)}; }
+
   // One bounded expiry step of every table (a worker calls it every few loops).
   void expire_step(const DataplaneConfig& cfg, uint64_t now_ns, TableCounters& c);
 
+  // The limiter's, the aggregates' and the blocklist's SipHash key: a packet's key hashed once
+  // (hashed()) finds its window in all three.
+  const HashKey table_hash_key;
   LimiterTable limiter;
   AggregateTable aggregates;  // limit.aggregate-*: sized like the limiter
   Blocklist blocklist;

@@ -1,6 +1,7 @@
 // The tables every worker shares: the per-destination limiter, the covering prefixes' aggregate
-// limits, the blocklist and the fragment verdicts. Fixed capacity, lock-free, bounded work per call; see the .cpp files
-// and dataplane/table_core.hpp for the entry layout and the concurrency argument.
+// limits, the blocklist and the fragment verdicts. Fixed capacity, lock-free, bounded work per
+// call; see the .cpp files and dataplane/table_core.hpp for the entry layout and the concurrency
+// argument.
 //
 // Capacity is twice max_entries in whole 4-slot buckets (32 bytes per entry asked for), allocated
 // once, so max_entries random keys fit. A full probe window evicts its least valuable entry; only
@@ -20,6 +21,9 @@
 
 namespace ampguard {
 
+using table_core::HashedKey;
+using table_core::HashKey;
+
 // Only with a pressure budget (admit_at), for a key the table does not hold and cannot place
 // without evicting a live entry (nothing is written): pass_unplaced, the budget paid for it;
 // over_pressure, the budget is spent.
@@ -36,7 +40,7 @@ struct PressureCharge {
 // Any worker may update any key (RSS is not trusted for correctness).
 class LimiterTable {
  public:
-  explicit LimiterTable(uint32_t max_entries);
+  explicit LimiterTable(uint32_t max_entries, HashKey key = table_core::random_hash_key());
   ~LimiterTable();
   LimiterTable(const LimiterTable&) = delete;
   LimiterTable& operator=(const LimiterTable&) = delete;
@@ -52,7 +56,8 @@ class LimiterTable {
   // capacity) is not placed: it starts from the sketch's estimate and is charged to the budget
   // (pass_unplaced, or over_pressure when spent), so overflow neither leaks past the budget nor
   // churns out the keys the table holds. Without one, the least valuable entry is evicted.
-  Admit admit_at(FlowKey key, uint32_t bytes, const LimitProfile& p, uint64_t clock,
+  // key: hashed under this table's key (hashed(), or SharedState::hashed for its tables).
+  Admit admit_at(const HashedKey& key, uint32_t bytes, const LimitProfile& p, uint64_t clock,
                  TableCounters& c, const PressureCharge* pressure = nullptr);
   // Forgets entries idle at least idle_ns (and no longer holding back any credit); looks at
   // a bounded number of buckets per call, resuming where the last call stopped.
@@ -65,7 +70,8 @@ class LimiterTable {
   uint32_t size_in(uint32_t first, uint32_t n) const;
   uint32_t buckets() const { return core_.buckets(); }
   // Starts loading key's cache lines ahead of admit() (burst prefetch).
-  void prefetch(FlowKey key) const { core_.prefetch(key); }
+  void prefetch(const HashedKey& key) const { core_.prefetch(key); }
+  HashedKey hashed(FlowKey key) const { return core_.hashed(key); }
 
   // The key's credit now (cost units of p), or nullopt when it is not tracked.
   std::optional<uint64_t> credit(FlowKey key, const LimitProfile& p, uint64_t now_ns) const;
@@ -86,20 +92,26 @@ class LimiterTable {
 
 class Blocklist {
  public:
-  explicit Blocklist(uint32_t max_entries);
+  explicit Blocklist(uint32_t max_entries, HashKey key = table_core::random_hash_key());
   ~Blocklist();
   Blocklist(const Blocklist&) = delete;
   Blocklist& operator=(const Blocklist&) = delete;
 
-  bool contains(FlowKey key, uint64_t now_ns) const;
+  // The HashedKey forms take the key hashed under this table's key (SharedState::hashed).
+  bool contains(FlowKey key, uint64_t now_ns) const { return contains(core_.hashed(key), now_ns); }
+  bool contains(const HashedKey& key, uint64_t now_ns) const;
   // Starts loading key's cache lines ahead of contains() or block() (burst prefetch).
-  void prefetch(FlowKey key) const { core_.prefetch(key); }
+  void prefetch(const HashedKey& key) const { core_.prefetch(key); }
   enum class Result : uint8_t { added, refreshed };
   // extend: a live entry's expiry only ever grows (the recipe's --exist); replace: it becomes
   // expires_ns, shorter or not (ampguardctl blocklist add --replace).
   enum class Expiry : uint8_t { extend, replace };
   // Adds key until expires_ns, or moves its expiry to expires_ns as `expiry` says.
   Result block(FlowKey key, uint64_t expires_ns, uint64_t now_ns, TableCounters& c,
+               Expiry expiry = Expiry::extend) {
+    return block(core_.hashed(key), expires_ns, now_ns, c, expiry);
+  }
+  Result block(const HashedKey& key, uint64_t expires_ns, uint64_t now_ns, TableCounters& c,
                Expiry expiry = Expiry::extend);
   // When key's block ends, or nullopt when it is not blocked at now_ns.
   std::optional<uint64_t> expires(FlowKey key, uint64_t now_ns) const;
@@ -128,19 +140,23 @@ class Blocklist {
 // forgets the prefix with the most credit first, and a prefix at full credit is free space.
 class AggregateTable {
  public:
-  explicit AggregateTable(uint32_t max_entries);
+  explicit AggregateTable(uint32_t max_entries, HashKey key = table_core::random_hash_key());
   ~AggregateTable();
   AggregateTable(const AggregateTable&) = delete;
   AggregateTable& operator=(const AggregateTable&) = delete;
 
-  // True when every covering prefix of dst has credit for `units` (pressure_units); writes
+  // The keys of dst's covering prefixes (aggregate_key), hashed under this table's key: one per
+  // level of a.levels(l3), a.count(l3) of them.
+  using PrefixKeys = std::array<HashedKey, kMaxAggregateLevels>;
+  PrefixKeys prefix_keys(const AggregateLimits& a, L3 l3, const std::array<uint8_t, 16>& dst) const;
+  // True when every covering prefix has credit for `units` (pressure_units); writes
   // nothing, so a response another limit drops costs its prefixes nothing.
-  bool has_credit(const AggregateLimits& a, L3 l3, const std::array<uint8_t, 16>& dst,
-                  uint32_t units, uint64_t now_ns) const;
-  // Charges units to every covering prefix of dst; false when one had no credit left.
-  bool charge(const AggregateLimits& a, L3 l3, const std::array<uint8_t, 16>& dst, uint32_t units,
+  bool has_credit(const AggregateLimits& a, L3 l3, const PrefixKeys& keys, uint32_t units,
+                  uint64_t now_ns) const;
+  // Charges units to every covering prefix; false when one had no credit left.
+  bool charge(const AggregateLimits& a, L3 l3, const PrefixKeys& keys, uint32_t units,
               uint64_t now_ns, TableCounters& c);
-  void prefetch(const AggregateLimits& a, L3 l3, const std::array<uint8_t, 16>& dst) const;
+  void prefetch(const AggregateLimits& a, L3 l3, const PrefixKeys& keys) const;
   // Forgets prefixes back at full credit; a bounded number of buckets per call.
   void expire_step(const AggregateLimits& a, uint64_t now_ns, TableCounters& c);
   uint32_t capacity() const;
@@ -186,7 +202,6 @@ class ProvenQueries {
 
   void remember(uint64_t query_key, uint64_t expires_ns, uint64_t now_ns, TableCounters& c);
   bool contains(uint64_t query_key, uint64_t now_ns) const;
-  void prefetch(uint64_t query_key) const { core_.prefetch(query_key); }
   uint32_t capacity() const;
 
  private:

@@ -116,6 +116,13 @@ struct Snapshot {
   uint64_t state;
 };
 
+// A key with its SipHash: hashed once per packet, then every table keyed alike (one
+// SharedState's tables share a key) finds its window with two multiply-shifts.
+struct HashedKey {
+  FlowKey key;
+  uint64_t hash;
+};
+
 inline Snapshot load(const Entry* e) {
   for (;;) {
     // acquire: the state read below must not be satisfied before this key read
@@ -172,7 +179,9 @@ class TableCore {
 
   static constexpr unsigned kHeadroom = 2;  // slots per max_entries (see the file comment)
 
-  // The window of key: its two buckets, hashed once per operation.
+  HashedKey hashed(FlowKey key) const { return {key, siphash24(key, key_)}; }
+
+  // The window of key: its two buckets.
   struct Window {
     Bucket* first;
     Bucket* second;
@@ -180,9 +189,10 @@ class TableCore {
       return &(i < kBucketEntries ? first : second)->e[i % kBucketEntries];
     }
   };
-  Window window(FlowKey key) const {
+  Window window(FlowKey key) const { return window(hashed(key)); }
+  Window window(const HashedKey& hk) const {
     // multiply-shift maps each 32-bit half onto [0, nbuckets) without a division
-    const uint64_t h = siphash24(key, key_);
+    const uint64_t h = hk.hash;
     const uint32_t b1 = uint32_t((h >> 32) * nbuckets_ >> 32);
     uint32_t b2 = uint32_t((h & 0xffffffff) * nbuckets_ >> 32);
     if (b2 == b1) b2 = b1 + 1 == nbuckets_ ? 0 : b1 + 1;  // always two distinct lines
@@ -190,15 +200,17 @@ class TableCore {
   }
 
   // Starts loading key's two cache lines; a burst prefetches all its keys before using any.
-  void prefetch(FlowKey key) const {
+  void prefetch(const HashedKey& key) const {
     const Window w = window(key);
     rte_prefetch0(w.first);
     rte_prefetch0(w.second);
   }
 
   // The first copy of key in its window.
-  bool find(FlowKey key, uint64_t& state) const {
-    const Window w = window(key);
+  bool find(FlowKey key, uint64_t& state) const { return find(hashed(key), state); }
+  bool find(const HashedKey& hk, uint64_t& state) const {
+    const FlowKey key = hk.key;
+    const Window w = window(hk);
     for (unsigned i = 0; i < kWindowSlots; ++i) {
       const Entry* e = w[i];
       // A miss (the common case) costs one load per slot; only a hit pays for the snapshot.
@@ -224,10 +236,11 @@ class TableCore {
   // may_evict() -> bool is asked (at most once) before a live entry is overwritten: the table is
   // full around the key (no empty or forgotten slot, no room to displace an occupant).
   template <class Update, class Create, class Value, class MayEvict>
-  Upserted upsert(FlowKey key, Update&& update, Create&& create, Value&& value, TableCounters& c,
-                  Snapshot* evicted, MayEvict&& may_evict) {
+  Upserted upsert(const HashedKey& hk, Update&& update, Create&& create, Value&& value,
+                  TableCounters& c, Snapshot* evicted, MayEvict&& may_evict) {
+    const FlowKey key = hk.key;
     bool evict_allowed = false;
-    const Window w = window(key);
+    const Window w = window(hk);
     for (;;) {
       Entry* target = nullptr;  // the key's first copy, else a free slot, else the victim
       Snapshot expected{};
@@ -306,8 +319,8 @@ class TableCore {
   }
 
   template <class Update, class Create, class Value>
-  Upserted upsert(FlowKey key, Update&& update, Create&& create, Value&& value, TableCounters& c,
-                  Snapshot* evicted = nullptr) {
+  Upserted upsert(const HashedKey& key, Update&& update, Create&& create, Value&& value,
+                  TableCounters& c, Snapshot* evicted = nullptr) {
     return upsert(key, update, create, value, c, evicted, [] { return true; });
   }
 

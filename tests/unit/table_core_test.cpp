@@ -24,7 +24,7 @@ uint64_t held_at_first_eviction(TableCore& core) {
   for (;;) {
     const FlowKey k = splitmix64(rng) | 1;  // never the empty key
     const Upserted r = core.upsert(
-        k, [](uint64_t&) { return false; }, [](uint64_t& s) { s = 1; },
+        core.hashed(k), [](uint64_t&) { return false; }, [](uint64_t& s) { s = 1; },
         [](Snapshot) { return uint64_t(1); }, c);  // every entry is live: none is free to forget
     if (r == Upserted::evicted) return held;
     held += r == Upserted::inserted;

@@ -135,9 +135,11 @@ uint64_t keep_fillers(table_core::Snapshot s) {
 
 void flip(table_core::TableCore& core, TableCounters& c) {
   core.upsert(
-      kJ, [](uint64_t&) { return false; }, [](uint64_t& st) { st = kBad; }, keep_fillers, c);
+      core.hashed(kJ), [](uint64_t&) { return false; }, [](uint64_t& st) { st = kBad; },
+      keep_fillers, c);
   core.upsert(
-      kK, [](uint64_t&) { return false; }, [](uint64_t& st) { st = kGood; }, keep_fillers, c);
+      core.hashed(kK), [](uint64_t&) { return false; }, [](uint64_t& st) { st = kGood; },
+      keep_fillers, c);
 }
 
 thread_local unsigned t_reader = 0;
@@ -152,8 +154,8 @@ TEST(TableStress, TornSnapshotNeverJudgesWithAnotherKeysState) {
   TableCounters setup;
   for (FlowKey f = 1; f < core.capacity(); ++f)
     core.upsert(
-        f, [](uint64_t&) { return false; }, [](uint64_t& st) { st = kFiller; }, keep_fillers,
-        setup);
+        core.hashed(f), [](uint64_t&) { return false; }, [](uint64_t& st) { st = kFiller; },
+        keep_fillers, setup);
   flip(core, setup);
   struct sigaction sa {};
   sa.sa_handler = flip_handler;
@@ -169,7 +171,7 @@ TEST(TableStress, TornSnapshotNeverJudgesWithAnotherKeysState) {
     while (!stop.load(std::memory_order_relaxed)) {
       bool over = false;
       core.upsert(
-          kK,
+          core.hashed(kK),
           [&](uint64_t& st) {
             over = st != kGood;
             return false;  // no write: the decision rests on the snapshot alone
