@@ -209,12 +209,14 @@ for trace in normal attack; do
     log "$trace run $r: ampguard $a Mpps, testpmd io $t, 5tswap $s"
   done
 done
-# Scaling: 2 workers (both CPUs; the main lcore shares CPU 0 with worker 2), normal mix.
+# Scaling: 2 workers (both CPUs; the main lcore shares CPU 0 with worker 2), both mixes.
 SCALE_RUNS=$(( RUNS < 3 ? RUNS : 3 ))
-for r in $(seq "$SCALE_RUNS"); do
-  run_ampguard normal 2 "$r"; a=$RATE;            echo "normal,2,ampguard,$r,$a" >> "$RESULTS"
-  run_testpmd normal 2 "$r" io; t=$RATE;          echo "normal,2,testpmd_io,$r,$t" >> "$RESULTS"
-  log "normal, 2 workers, run $r: ampguard $a Mpps, testpmd io $t"
+for trace in normal attack; do
+  for r in $(seq "$SCALE_RUNS"); do
+    run_ampguard "$trace" 2 "$r"; a=$RATE;        echo "$trace,2,ampguard,$r,$a" >> "$RESULTS"
+    run_testpmd "$trace" 2 "$r" io; t=$RATE;      echo "$trace,2,testpmd_io,$r,$t" >> "$RESULTS"
+    log "$trace, 2 workers, run $r: ampguard $a Mpps, testpmd io $t"
+  done
 done
 
 # ---- profiles ---------------------------------------------------------------------------------
@@ -244,6 +246,17 @@ for b in parser tables pipeline; do
   "$BUILD/bench/bench_$b" "${MICRO_ARGS[@]}" --benchmark_out="$WORK/micro-$b.json" \
     > "$WORK/micro-$b.txt" 2> "$WORK/micro-$b.err" || { cat "$WORK/micro-$b.err" >&2; exit 1; }
 done
+
+# The pipeline benchmarks sampled: report.py sorts the samples into the cycle budget's stages.
+if [ "$PERF" != 0 ] && command -v perf > /dev/null; then
+  for b in Normal Attack AttackRecommended; do
+    perf record -e cpu-clock -o "$WORK/perf-micro-$b.data" -- "$BUILD/bench/bench_pipeline" \
+      --benchmark_filter="^BM_Pipeline_$b/" > /dev/null 2>&1
+    perf report -i "$WORK/perf-micro-$b.data" --no-children --sort symbol --stdio 2> /dev/null |
+      grep -v '^#' | grep -v '^$' > "$WORK/perf-micro-$b.txt" || true
+    log "perf profile (BM_Pipeline_$b) done"
+  done
+fi
 
 # ---- kernel comparison ------------------------------------------------------------------------
 if [ "$KERNEL" = 1 ]; then

@@ -8,6 +8,8 @@
 //           victims interleaved at a time, so the 11th and 12th go over the limit and are
 //           blocked) against 100,000-entry tables that stay full and evict on every new victim,
 //           plus a flood from the victims being blocked on the outside port; enforcing.
+//   attack, recommended: the same traffic under conf/recommended.conf (16 M-entry tables,
+//           aggregate limits per /24 and /16, TC over the limit): what an operator deploys.
 //
 //   cookies (issue 19): queries on the outside port with DNS cookies off and on, without a
 //           COOKIE option, with a client cookie only and with a valid server cookie; and the
@@ -131,9 +133,22 @@ uint32_t victim_of_response(uint64_t j) {
                   kVictims);
 }
 
+// The settings of a run: the built-in defaults, or conf/recommended.conf (16 M-entry tables,
+// aggregate limits, TC over the limit) for the attack as an operator would deploy it.
+Settings bench_settings(bool attack, bool recommended) {
+  Settings s;
+  if (recommended) {
+    const std::string err = load_settings(AMPGUARD_SOURCE_DIR "/conf/recommended.conf", {}, s);
+    if (!err.empty()) throw std::runtime_error(err);
+  }
+  s.dry_run = !attack;  // the normal mix at replay speed would exceed every limit
+  return s;
+}
+
 struct Runner {
   Mix& m;
-  SharedState shared{TableSizes{}, 1};
+  Settings settings;
+  SharedState shared;
   DataplaneConfig cfg;
   WorkerCounters counters;
   WorkerContext ctx;
@@ -142,10 +157,9 @@ struct Runner {
   uint16_t n[kPortSides] = {};
   BurstOut out[kPortSides];
 
-  explicit Runner(Mix& mix) : m(mix) {
-    Settings s;
-    s.dry_run = !m.attack;  // the normal mix at replay speed would exceed every limit
-    const std::string err = build_dataplane_config(s, cfg);
+  Runner(Mix& mix, bool recommended)
+      : m(mix), settings(bench_settings(mix.attack, recommended)), shared(settings.tables, 1) {
+    const std::string err = build_dataplane_config(settings, cfg);
     if (!err.empty()) throw std::runtime_error(err);
     ctx.shared = &shared;
     ctx.counters = &counters;
@@ -187,10 +201,7 @@ struct Runner {
       out[p].n_other = out[p].n_same = out[p].n_drop = 0;
       process_burst(ctx, cfg, PortSide(p), burst[p], n[p], now, out[p]);
     }
-    if (iteration % kExpireEvery == 0) {
-      shared.limiter.expire_step(cfg.limit, cfg.idle_expire_ns, now, counters.tables);
-      shared.blocklist.expire_step(now, counters.tables);
-    }
+    if (iteration % kExpireEvery == 0) shared.expire_step(cfg, now, counters.tables);
   }
 
   // Untimed: undo in-place rewrites (TC replies) and drain the event ring as control would.
@@ -216,8 +227,8 @@ struct Runner {
   }
 };
 
-void run_pipeline(benchmark::State& state, bool attack) {
-  Runner r(mix(attack));
+void run_pipeline(benchmark::State& state, bool attack, bool recommended = false) {
+  Runner r(mix(attack), recommended);
   // Warm-up: fill the tables (one pass over the normal trace; 300,000 attack responses).
   const uint64_t warm = attack ? 300'000 / kBurstSize : r.m.side[0].mbufs.size() / kBurstSize;
   for (uint64_t i = 0; i < warm; ++i) {
@@ -277,9 +288,11 @@ void run_pipeline(benchmark::State& state, bool attack) {
 
 void BM_Pipeline_Normal(benchmark::State& s) { run_pipeline(s, false); }
 void BM_Pipeline_Attack(benchmark::State& s) { run_pipeline(s, true); }
+void BM_Pipeline_AttackRecommended(benchmark::State& s) { run_pipeline(s, true, true); }
 
 BENCHMARK(BM_Pipeline_Normal)->MinTime(2.0);
 BENCHMARK(BM_Pipeline_Attack)->MinTime(2.0);
+BENCHMARK(BM_Pipeline_AttackRecommended)->MinTime(2.0);
 
 // An ANY query over IPv4 to the resolver with `records` additional records: minimal A records
 // (root owner, no data) and, last, an OPT. 125 records fill a 1,500-byte frame.
