@@ -7,7 +7,7 @@ using table_core::Snapshot;
 using table_core::Upserted;
 
 LimiterTable::LimiterTable(uint32_t max_entries, HashKey key)
-    : core_(max_entries, key), sketch_(max_entries) {}
+    : core_(max_entries, key), sketch_(max_entries, key) {}
 LimiterTable::~LimiterTable() = default;
 
 Admit LimiterTable::admit(FlowKey key, uint32_t bytes, const LimitProfile& p, uint64_t now_ns,
@@ -26,7 +26,7 @@ Admit LimiterTable::admit_at(const HashedKey& key, uint32_t bytes, const LimitPr
   const Upserted r = core_.upsert(
       key, [&](uint64_t& state) { return pass = limit_charge(p, state, cost, clock); },
       [&](uint64_t& state) {
-        if (!have_start) start = sketch_.start_state(key.key, p, clock), have_start = true;
+        if (!have_start) start = sketch_.start_state(key.hash, p, clock), have_start = true;
         state = start;
         pass = limit_charge(p, state, cost, clock);
       },

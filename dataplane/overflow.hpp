@@ -14,7 +14,9 @@
 //
 // Layout: one 64-byte line of 8 cells per key (one cache line per insert or eviction, never on
 // an update of a held key), 4 cells of it chosen by hash (one of each pair: 4 "rows" of 2). Lines
-// are keyed SipHash-2-4 under their own random key, so nobody can aim debt at a chosen client.
+// are chosen by the limiter table's keyed SipHash-2-4 of the key, remixed so that a line is
+// independent of the key's buckets (hashed once per packet: HashedKey), so nobody can aim debt
+// at a chosen client.
 // Memory: max_entries / 2 lines of 64 bytes, 32 bytes per entry asked for, mapped once.
 //
 // PressureBudget is one global token bucket charged by large responses to destinations the table
@@ -22,6 +24,7 @@
 // number the operator chose (limit.pressure-rate, limit.pressure-burst); held keys never touch it.
 #pragma once
 
+#include <rte_prefetch.h>
 #include <sys/mman.h>
 
 #include <atomic>
@@ -59,11 +62,12 @@ class DebtSketch {
   // started from, estimated as the credit its cells allow now (the same line, already loaded).
   // Recording inherited debt again would compound collisions from one eviction to the next.
   void record(FlowKey k, uint64_t state, const LimitProfile& p, uint64_t clock) {
-    const uint64_t start_credit = clock - start_state(k, p, clock);
+    const uint64_t h = table_core::siphash24(k, key_);  // an evicted key: not hashed yet
+    const uint64_t start_credit = clock - start_state(h, p, clock);
     const uint64_t credit = limit_credit(p, state, clock);
     if (credit >= start_credit) return;  // no debt of its own: nothing to remember
     state = clock - (limit_cap(p) - (start_credit - credit));  // its own debt, from a full burst
-    Cells c = cells(k);
+    Cells c = cells(h);
     for (unsigned r = 0; r < kRows; ++r) {
       std::atomic<uint64_t>& cell = *c.cell[r];
       // relaxed: a cell is one word on its own; a lost race retries against the new value
@@ -77,9 +81,9 @@ class DebtSketch {
   }
 
   // The state a key not in the table starts from: the fresh state, or less credit if every one
-  // of its cells holds a debtor.
-  uint64_t start_state(FlowKey k, const LimitProfile& p, uint64_t clock) const {
-    const Cells c = cells(k);
+  // of its cells holds a debtor. hash: the key's SipHash under this sketch's key.
+  uint64_t start_state(uint64_t hash, const LimitProfile& p, uint64_t clock) const {
+    const Cells c = cells(hash);
     uint64_t best = 0;  // the most credit any cell allows
     for (unsigned r = 0; r < kRows; ++r) {
       // relaxed: a stale cell only misses a debt recorded concurrently
@@ -89,6 +93,9 @@ class DebtSketch {
     }
     return clock - best;  // best <= cap: a fresh key is clock - cap
   }
+
+  // Starts loading the key's line: a key the table does not hold reads it at insert.
+  void prefetch(uint64_t hash) const { rte_prefetch0(&lines_[line_of(hash)]); }
 
   // Clears the cells of the next lines whose credit is full, so a cell never ages into the
   // clock's wrap (about a day) and reads as debt again. Bounded: n lines per call.
@@ -114,9 +121,13 @@ class DebtSketch {
   struct Cells {
     std::atomic<uint64_t>* cell[kRows];
   };
-  Cells cells(FlowKey k) const {
-    const uint64_t h = table_core::siphash24(k, key_);
-    Line& line = lines_[uint32_t((h >> 32) * nlines_ >> 32)];
+  // The line from the hash times an odd constant: every bit of the hash moves its high half, so
+  // the keys of one table bucket (which share the hash's high bits) spread over all lines.
+  uint32_t line_of(uint64_t h) const {
+    return uint32_t((h * 0x9e3779b97f4a7c15ull >> 32) * nlines_ >> 32);
+  }
+  Cells cells(uint64_t h) const {
+    Line& line = lines_[line_of(h)];
     Cells c;
     for (unsigned r = 0; r < kRows; ++r) c.cell[r] = &line.cell[2 * r + (h >> r & 1)];
     return c;

@@ -70,7 +70,10 @@ class LimiterTable {
   uint32_t size_in(uint32_t first, uint32_t n) const;
   uint32_t buckets() const { return core_.buckets(); }
   // Starts loading key's cache lines ahead of admit() (burst prefetch).
-  void prefetch(const HashedKey& key) const { core_.prefetch(key); }
+  void prefetch(const HashedKey& key) const {
+    core_.prefetch(key);
+    sketch_.prefetch(key.hash);
+  }
   HashedKey hashed(FlowKey key) const { return core_.hashed(key); }
 
   // The key's credit now (cost units of p), or nullopt when it is not tracked.
