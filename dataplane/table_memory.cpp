@@ -6,38 +6,12 @@
 #include <rte_memory.h>
 #include <sys/mman.h>
 
+#include <cerrno>
 #include <cstdio>
-#include <new>
 #include <set>
+#include <system_error>
 
 namespace ampguard {
-
-TableMemory::TableMemory(const char* name, size_t bytes, TableSocket socket) : bytes_(bytes) {
-  if (socket) {
-    asked_dpdk_ = true;
-    socket_ = *socket;
-    data_ = rte_zmalloc_socket(name, bytes, RTE_CACHE_LINE_SIZE, *socket);
-    if (data_ != nullptr) {
-      in_dpdk_ = true;
-      // SOCKET_ID_ANY: the heap picked one; report where the memory really is
-      if (const rte_memseg* ms = rte_mem_virt2memseg(data_, nullptr); ms != nullptr)
-        socket_ = ms->socket_id;
-      return;
-    }
-  }
-  // anonymous mmap: page-aligned and zero-filled, one allocation for life
-  void* p = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-  if (p == MAP_FAILED) throw std::bad_alloc();
-  madvise(p, bytes, MADV_HUGEPAGE);  // fewer TLB misses on random probes; best effort
-  data_ = p;
-}
-
-TableMemory::~TableMemory() {
-  if (in_dpdk_)
-    rte_free(data_);
-  else
-    munmap(data_, bytes_);
-}
 
 namespace {
 
@@ -55,6 +29,35 @@ std::string socket_list(const std::set<int>& sockets) {
 }
 
 }  // namespace
+
+TableMemory::TableMemory(const char* name, size_t bytes, TableSocket socket) : bytes_(bytes) {
+  if (socket) {
+    asked_dpdk_ = true;
+    socket_ = *socket;
+    data_ = rte_zmalloc_socket(name, bytes, RTE_CACHE_LINE_SIZE, *socket);
+    if (data_ != nullptr) {
+      in_dpdk_ = true;
+      // SOCKET_ID_ANY: the heap picked one; report where the memory really is
+      if (const rte_memseg* ms = rte_mem_virt2memseg(data_, nullptr); ms != nullptr)
+        socket_ = ms->socket_id;
+      return;
+    }
+  }
+  // anonymous mmap: page-aligned and zero-filled, one allocation for life
+  void* p = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (p == MAP_FAILED)  // the start reports it: a smaller max-entries, or more memory
+    throw std::system_error(errno, std::generic_category(),
+                            "cannot allocate " + mib(bytes) + " for a table");
+  madvise(p, bytes, MADV_HUGEPAGE);  // fewer TLB misses on random probes; best effort
+  data_ = p;
+}
+
+TableMemory::~TableMemory() {
+  if (in_dpdk_)
+    rte_free(data_);
+  else
+    munmap(data_, bytes_);
+}
 
 std::string describe_table_memory(const std::vector<const TableMemory*>& tables) {
   size_t dpdk = 0, anon = 0;

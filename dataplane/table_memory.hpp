@@ -20,7 +20,7 @@ using TableSocket = std::optional<int>;
 
 class TableMemory {
  public:
-  // Throws std::bad_alloc when neither DPDK nor mmap has bytes to give.
+  // Throws std::system_error (what() names the size) when neither DPDK nor mmap has the bytes.
   TableMemory(const char* name, size_t bytes, TableSocket socket = std::nullopt);
   ~TableMemory();
   TableMemory(const TableMemory&) = delete;
