@@ -130,7 +130,9 @@ std::string Runtime::start() {
   } catch (const std::exception& e) {
     return e.what();
   }
-  say(describe_table_memory(shared_->table_memory()));
+  // stdout like the port lines (the log sink carries events), flushed: scripts wait for it
+  std::printf("%s\n", describe_table_memory(shared_->table_memory()).c_str());
+  std::fflush(stdout);
   auto cfg = std::make_unique<DataplaneConfig>();
   const std::string err = build_dataplane_config(s, *cfg);
   if (!err.empty()) return err;

@@ -5,8 +5,8 @@
 //
 // Capacity is twice max_entries in whole 4-slot buckets (32 bytes per entry asked for), allocated
 // once (DPDK hugepages on a socket when the constructor is given one), so max_entries random keys
-// fit. A full probe window evicts its least valuable entry; only
-// the limiter, given a pressure budget, leaves its live entries alone (overflow.hpp).
+// fit. A full probe window evicts its least valuable entry; only the limiter, given a pressure
+// budget, leaves its live entries alone (overflow.hpp).
 #pragma once
 
 #include <cstddef>
