@@ -18,6 +18,7 @@
 #include "control/units.hpp"
 #include "dataplane/block_event.hpp"
 #include "dataplane/ports.hpp"
+#include "dataplane/table_memory.hpp"
 
 namespace ampguard {
 
@@ -124,10 +125,14 @@ std::string Runtime::start() {
   if (s.tables.limiter_entries < 8 || s.tables.block_entries < 8)
     return "limit.max-entries and block.max-entries must be at least 8";
   try {
-    shared_ = std::make_unique<SharedState>(s.tables, queues);
+    // On the ports' socket, like the packet pool: the workers probe the tables for every frame.
+    shared_ = std::make_unique<SharedState>(s.tables, queues, socket);
   } catch (const std::exception& e) {
     return e.what();
   }
+  // stdout like the port lines (the log sink carries events), flushed: scripts wait for it
+  std::printf("%s\n", describe_table_memory(shared_->table_memory()).c_str());
+  std::fflush(stdout);
   auto cfg = std::make_unique<DataplaneConfig>();
   const std::string err = build_dataplane_config(s, *cfg);
   if (!err.empty()) return err;

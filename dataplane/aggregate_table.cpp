@@ -20,7 +20,8 @@ uint64_t worth(const AggregateLimits& a, Snapshot s, uint64_t clock) {
 
 }  // namespace
 
-AggregateTable::AggregateTable(uint32_t max_entries, HashKey key) : core_(max_entries, key) {}
+AggregateTable::AggregateTable(uint32_t max_entries, HashKey key, TableSocket socket)
+    : core_(max_entries, key, socket) {}
 AggregateTable::~AggregateTable() = default;
 
 AggregateTable::PrefixKeys AggregateTable::prefix_keys(const AggregateLimits& a, L3 l3,

@@ -10,7 +10,8 @@ namespace {
 constexpr uint64_t kRefreshResolutionNs = 1'000'000'000;
 }  // namespace
 
-Blocklist::Blocklist(uint32_t max_entries, HashKey key) : core_(max_entries, key) {}
+Blocklist::Blocklist(uint32_t max_entries, HashKey key, TableSocket socket)
+    : core_(max_entries, key, socket) {}
 Blocklist::~Blocklist() = default;
 
 bool Blocklist::contains(const HashedKey& key, uint64_t now_ns) const {

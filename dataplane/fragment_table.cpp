@@ -6,7 +6,8 @@ namespace ampguard {
 using table_core::Snapshot;
 using table_core::Upserted;
 
-FragmentTable::FragmentTable(uint32_t max_entries) : core_(max_entries) {}
+FragmentTable::FragmentTable(uint32_t max_entries, TableSocket socket)
+    : core_(max_entries, table_core::random_hash_key(), socket) {}
 FragmentTable::~FragmentTable() = default;
 
 void FragmentTable::remember(uint64_t datagram_key, FragmentVerdict v, uint64_t expires_ns,

@@ -6,8 +6,8 @@ namespace ampguard {
 using table_core::Snapshot;
 using table_core::Upserted;
 
-LimiterTable::LimiterTable(uint32_t max_entries, HashKey key)
-    : core_(max_entries, key), sketch_(max_entries, key) {}
+LimiterTable::LimiterTable(uint32_t max_entries, HashKey key, TableSocket socket)
+    : core_(max_entries, key, socket), sketch_(max_entries, key, socket) {}
 LimiterTable::~LimiterTable() = default;
 
 Admit LimiterTable::admit(FlowKey key, uint32_t bytes, const LimitProfile& p, uint64_t now_ns,

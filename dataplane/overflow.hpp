@@ -17,7 +17,8 @@
 // are chosen by the limiter table's keyed SipHash-2-4 of the key, remixed so that a line is
 // independent of the key's buckets (hashed once per packet: HashedKey), so nobody can aim debt
 // at a chosen client.
-// Memory: max_entries / 2 lines of 64 bytes, 32 bytes per entry asked for, mapped once.
+// Memory: max_entries / 2 lines of 64 bytes, 32 bytes per entry asked for, allocated once
+// (table_memory.hpp).
 //
 // PressureBudget is one global token bucket charged by large responses to destinations the table
 // cannot place (an insert that had to evict a live entry). It bounds what overflow can leak to a
@@ -25,16 +26,15 @@
 #pragma once
 
 #include <rte_prefetch.h>
-#include <sys/mman.h>
 
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
-#include <new>
 
 #include "dataplane/flow_key.hpp"
 #include "dataplane/rate_limit.hpp"
 #include "dataplane/table_core.hpp"
+#include "dataplane/table_memory.hpp"
 
 namespace ampguard {
 
@@ -43,20 +43,18 @@ class DebtSketch {
   static constexpr unsigned kCellsPerLine = 8;
   static constexpr unsigned kRows = 4;  // cells per key: one of each pair of the line
 
-  explicit DebtSketch(uint32_t max_entries, table_core::HashKey key = table_core::random_hash_key())
-      : nlines_(max_entries / 2 > 0 ? max_entries / 2 : 1), key_(key) {
-    bytes_ = size_t(nlines_) * sizeof(Line);
-    // zero-filled: 0 marks a cell no debtor has written (full credit at any clock)
-    void* p = mmap(nullptr, bytes_, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (p == MAP_FAILED) throw std::bad_alloc();
-    madvise(p, bytes_, MADV_HUGEPAGE);  // fewer TLB misses on random lines; best effort
-    lines_ = static_cast<Line*>(p);
-  }
-  ~DebtSketch() { munmap(lines_, bytes_); }
+  // socket: where the lines live (table_memory.hpp); nullopt, anonymous memory (no EAL).
+  explicit DebtSketch(uint32_t max_entries, table_core::HashKey key = table_core::random_hash_key(),
+                      TableSocket socket = std::nullopt)
+      : nlines_(max_entries / 2 > 0 ? max_entries / 2 : 1),
+        key_(key),
+        memory_("ampguard_sketch", size_t(nlines_) * sizeof(Line), socket),
+        lines_(static_cast<Line*>(memory_.data())) {}
   DebtSketch(const DebtSketch&) = delete;
   DebtSketch& operator=(const DebtSketch&) = delete;
 
-  size_t memory_bytes() const { return bytes_; }
+  size_t memory_bytes() const { return memory_.bytes(); }
+  const TableMemory& memory() const { return memory_; }
 
   // Remembers the debt an evicted entry ran up while the table held it: its state less what it
   // started from, estimated as the credit its cells allow now (the same line, already loaded).
@@ -133,10 +131,11 @@ class DebtSketch {
     return c;
   }
 
-  Line* lines_ = nullptr;
   uint32_t nlines_ = 0;
   table_core::HashKey key_;
-  size_t bytes_ = 0;
+  TableMemory memory_;
+  // memory_'s, zero-filled: 0 marks a cell no debtor has written (full credit at any clock)
+  Line* lines_ = nullptr;
   std::atomic<uint64_t> cursor_{0};
 };
 

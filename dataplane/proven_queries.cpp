@@ -6,7 +6,8 @@ namespace ampguard {
 using table_core::Snapshot;
 using table_core::Upserted;
 
-ProvenQueries::ProvenQueries(uint32_t max_entries) : core_(max_entries) {}
+ProvenQueries::ProvenQueries(uint32_t max_entries, TableSocket socket)
+    : core_(max_entries, table_core::random_hash_key(), socket) {}
 ProvenQueries::~ProvenQueries() = default;
 
 void ProvenQueries::remember(uint64_t query_key, uint64_t expires_ns, uint64_t now_ns,

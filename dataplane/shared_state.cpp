@@ -9,13 +9,13 @@
 
 namespace ampguard {
 
-SharedState::SharedState(const TableSizes& s, unsigned max_workers)
+SharedState::SharedState(const TableSizes& s, unsigned max_workers, int socket)
     : table_hash_key(table_core::random_hash_key()),
-      limiter(s.limiter_entries, table_hash_key),
-      aggregates(s.limiter_entries, table_hash_key),
-      blocklist(s.block_entries, table_hash_key),
-      fragments(s.fragment_entries != 0 ? s.fragment_entries : s.limiter_entries),
-      proven(s.proven_entries),
+      limiter(s.limiter_entries, table_hash_key, socket),
+      aggregates(s.limiter_entries, table_hash_key, socket),
+      blocklist(s.block_entries, table_hash_key, socket),
+      fragments(s.fragment_entries != 0 ? s.fragment_entries : s.limiter_entries, socket),
+      proven(s.proven_entries, socket),
       capture(s.capture_slots),
       sizes(s),
       tsc_origin(rte_rdtsc()),
@@ -50,6 +50,11 @@ void SharedState::publish(std::unique_ptr<const DataplaneConfig> next) {
   // can still hold `old`.
   rte_rcu_qsbr_synchronize(qsbr, RTE_QSBR_THRID_INVALID);
   delete old;
+}
+
+std::vector<const TableMemory*> SharedState::table_memory() const {
+  return {&limiter.memory(),   &limiter.sketch_memory(), &aggregates.memory(),
+          &blocklist.memory(), &fragments.memory(),      &proven.memory()};
 }
 
 void SharedState::expire_step(const DataplaneConfig& cfg, uint64_t now_ns, TableCounters& c) {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <rte_cycles.h>
+#include <rte_memory.h>
 #include <rte_rcu_qsbr.h>
 #include <rte_ring.h>
 
@@ -10,10 +11,12 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "dataplane/dataplane_config.hpp"
 #include "dataplane/drop_capture.hpp"
 #include "dataplane/shared_tables.hpp"
+#include "dataplane/table_memory.hpp"
 
 namespace ampguard {
 
@@ -30,8 +33,9 @@ struct TableSizes {
 
 class SharedState {
  public:
-  // Needs the EAL (the ring and the RCU variable live in DPDK memory).
-  SharedState(const TableSizes& sizes, unsigned max_workers);
+  // Needs the EAL (the ring and the RCU variable live in DPDK memory). The tables go in DPDK
+  // memory on socket (the ports'), or anonymous memory when its heap is short (table_memory()).
+  SharedState(const TableSizes& sizes, unsigned max_workers, int socket = SOCKET_ID_ANY);
   ~SharedState();
   SharedState(const SharedState&) = delete;
   SharedState& operator=(const SharedState&) = delete;
@@ -42,6 +46,9 @@ class SharedState {
   const DataplaneConfig* config() const { return config_.load(std::memory_order_acquire); }
 
   HashedKey hashed(FlowKey key) const { return {key, table_core::siphash24(key, table_hash_key)}; }
+
+  // Every table's allocation, for the start-up line (describe_table_memory).
+  std::vector<const TableMemory*> table_memory() const;
 
   // One bounded expiry step of every table (a worker calls it every few loops).
   void expire_step(const DataplaneConfig& cfg, uint64_t now_ns, TableCounters& c);

@@ -4,8 +4,9 @@
 // argument.
 //
 // Capacity is twice max_entries in whole 4-slot buckets (32 bytes per entry asked for), allocated
-// once, so max_entries random keys fit. A full probe window evicts its least valuable entry; only
-// the limiter, given a pressure budget, leaves its live entries alone (overflow.hpp).
+// once (DPDK hugepages on a socket when the constructor is given one), so max_entries random keys
+// fit. A full probe window evicts its least valuable entry; only the limiter, given a pressure
+// budget, leaves its live entries alone (overflow.hpp).
 #pragma once
 
 #include <cstddef>
@@ -17,6 +18,7 @@
 #include "dataplane/overflow.hpp"
 #include "dataplane/rate_limit.hpp"
 #include "dataplane/table_core.hpp"
+#include "dataplane/table_memory.hpp"
 #include "dataplane/worker_counters.hpp"
 
 namespace ampguard {
@@ -40,7 +42,9 @@ struct PressureCharge {
 // Any worker may update any key (RSS is not trusted for correctness).
 class LimiterTable {
  public:
-  explicit LimiterTable(uint32_t max_entries, HashKey key = table_core::random_hash_key());
+  // socket: where its memory lives (table_memory.hpp); nullopt, anonymous memory (no EAL).
+  explicit LimiterTable(uint32_t max_entries, HashKey key = table_core::random_hash_key(),
+                        TableSocket socket = std::nullopt);
   ~LimiterTable();
   LimiterTable(const LimiterTable&) = delete;
   LimiterTable& operator=(const LimiterTable&) = delete;
@@ -80,6 +84,8 @@ class LimiterTable {
   std::optional<uint64_t> credit(FlowKey key, const LimitProfile& p, uint64_t now_ns) const;
   size_t memory_bytes() const { return core_.memory_bytes(); }
   size_t sketch_memory_bytes() const { return sketch_.memory_bytes(); }
+  const TableMemory& memory() const { return core_.memory(); }
+  const TableMemory& sketch_memory() const { return sketch_.memory(); }
   // Calls f(FlowKey, uint64_t state) for every entry. Full scan: control thread and tests.
   template <class F>
   void for_each(F&& f) const {
@@ -95,7 +101,8 @@ class LimiterTable {
 
 class Blocklist {
  public:
-  explicit Blocklist(uint32_t max_entries, HashKey key = table_core::random_hash_key());
+  explicit Blocklist(uint32_t max_entries, HashKey key = table_core::random_hash_key(),
+                     TableSocket socket = std::nullopt);
   ~Blocklist();
   Blocklist(const Blocklist&) = delete;
   Blocklist& operator=(const Blocklist&) = delete;
@@ -124,6 +131,7 @@ class Blocklist {
   uint32_t size(uint64_t now_ns) const;  // full scan: control thread only
   uint32_t size_in(uint32_t first, uint32_t n, uint64_t now_ns) const;  // as LimiterTable's
   uint32_t buckets() const { return core_.buckets(); }
+  const TableMemory& memory() const { return core_.memory(); }
 
   // Calls f(FlowKey, uint64_t expires_ns) for every live entry. Full scan: control thread.
   template <class F>
@@ -143,7 +151,8 @@ class Blocklist {
 // forgets the prefix with the most credit first, and a prefix at full credit is free space.
 class AggregateTable {
  public:
-  explicit AggregateTable(uint32_t max_entries, HashKey key = table_core::random_hash_key());
+  explicit AggregateTable(uint32_t max_entries, HashKey key = table_core::random_hash_key(),
+                          TableSocket socket = std::nullopt);
   ~AggregateTable();
   AggregateTable(const AggregateTable&) = delete;
   AggregateTable& operator=(const AggregateTable&) = delete;
@@ -165,6 +174,7 @@ class AggregateTable {
   uint32_t capacity() const;
   uint32_t size() const;  // full scan: control thread only
   size_t memory_bytes() const { return core_.memory_bytes(); }
+  const TableMemory& memory() const { return core_.memory(); }
 
   static constexpr unsigned kExpireBuckets = 16;  // per expire_step call
 
@@ -176,7 +186,7 @@ enum class FragmentVerdict : uint8_t { pass, drop };
 
 class FragmentTable {
  public:
-  explicit FragmentTable(uint32_t max_entries);
+  explicit FragmentTable(uint32_t max_entries, TableSocket socket = std::nullopt);
   ~FragmentTable();
   FragmentTable(const FragmentTable&) = delete;
   FragmentTable& operator=(const FragmentTable&) = delete;
@@ -188,6 +198,7 @@ class FragmentTable {
                 TableCounters& c);
   std::optional<FragmentVerdict> lookup(uint64_t datagram_key, uint64_t now_ns) const;
   uint32_t capacity() const;
+  const TableMemory& memory() const { return core_.memory(); }
 
  private:
   table_core::TableCore core_;
@@ -198,7 +209,7 @@ class FragmentTable {
 // are reused in place (no sweep); a full window overwrites the entry expiring soonest.
 class ProvenQueries {
  public:
-  explicit ProvenQueries(uint32_t max_entries);
+  explicit ProvenQueries(uint32_t max_entries, TableSocket socket = std::nullopt);
   ~ProvenQueries();
   ProvenQueries(const ProvenQueries&) = delete;
   ProvenQueries& operator=(const ProvenQueries&) = delete;
@@ -206,6 +217,7 @@ class ProvenQueries {
   void remember(uint64_t query_key, uint64_t expires_ns, uint64_t now_ns, TableCounters& c);
   bool contains(uint64_t query_key, uint64_t now_ns) const;
   uint32_t capacity() const;
+  const TableMemory& memory() const { return core_.memory(); }
 
  private:
   table_core::TableCore core_;

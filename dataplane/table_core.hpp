@@ -11,8 +11,8 @@
 // placement first fails near 72% load for 10M keys (77% for 100k), so max_entries random keys
 // all fit before the first live entry is forgotten. Once a displacement finds no room the table
 // counts as saturated and inserts evict directly until a sweep or a remove frees a slot. Memory
-// is mapped once at construction and
-// never grows: no EAL needed, unit tests run without it.
+// is allocated once at construction and never grows (table_memory.hpp): DPDK hugepages when the
+// caller gives a socket, else anonymous memory, so unit tests run without the EAL.
 //
 // Why not rte_hash: its multi-writer add takes a lock, it refuses keys when full instead of
 // evicting, and a value update is a separate store from the key, so a reader can pair one key with
@@ -31,7 +31,6 @@
 
 #include <rte_atomic.h>
 #include <rte_prefetch.h>
-#include <sys/mman.h>
 #include <sys/random.h>
 
 #include <algorithm>
@@ -39,10 +38,10 @@
 #include <cerrno>
 #include <cstddef>
 #include <cstdint>
-#include <new>
 #include <system_error>
 
 #include "dataplane/flow_key.hpp"
+#include "dataplane/table_memory.hpp"
 #include "dataplane/worker_counters.hpp"
 
 namespace ampguard::table_core {
@@ -158,24 +157,20 @@ enum class Upserted : uint8_t { unchanged, updated, inserted, evicted, refused }
 
 class TableCore {
  public:
-  explicit TableCore(uint32_t max_entries, HashKey key = random_hash_key())
+  // socket: where the buckets live (table_memory.hpp); nullopt, anonymous memory (no EAL).
+  explicit TableCore(uint32_t max_entries, HashKey key = random_hash_key(),
+                     TableSocket socket = std::nullopt)
       : nbuckets_(uint32_t(std::max<uint64_t>(
             (kHeadroom * uint64_t(max_entries) + kBucketEntries - 1) / kBucketEntries, 2))),
-        key_(key) {
-    bytes_ = size_t(nbuckets_) * sizeof(Bucket);
-    // anonymous mmap: page-aligned and zero-filled (all slots empty), one allocation for life
-    void* p = mmap(nullptr, bytes_, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (p == MAP_FAILED) throw std::bad_alloc();
-    madvise(p, bytes_,
-            MADV_HUGEPAGE);  // fewer TLB misses on random probes; best effort
-    buckets_ = static_cast<Bucket*>(p);
-  }
-  ~TableCore() { munmap(buckets_, bytes_); }
+        key_(key),
+        memory_("ampguard_table", size_t(nbuckets_) * sizeof(Bucket), socket),
+        buckets_(static_cast<Bucket*>(memory_.data())) {}
   TableCore(const TableCore&) = delete;
   TableCore& operator=(const TableCore&) = delete;
 
   uint32_t capacity() const { return nbuckets_ * kBucketEntries; }
-  size_t memory_bytes() const { return bytes_; }
+  size_t memory_bytes() const { return memory_.bytes(); }
+  const TableMemory& memory() const { return memory_; }
 
   static constexpr unsigned kHeadroom = 2;  // slots per max_entries (see the file comment)
 
@@ -420,10 +415,10 @@ class TableCore {
     }
   }
 
-  Bucket* buckets_ = nullptr;
   uint32_t nbuckets_ = 0;
   HashKey key_;
-  size_t bytes_ = 0;
+  TableMemory memory_;
+  Bucket* buckets_ = nullptr;  // memory_'s, zero-filled: every slot starts empty
   std::atomic<uint64_t> cursor_{0};
   // relaxed: a hint that only decides whether displacement is worth trying; read on inserts
   // into full windows, written when that changes

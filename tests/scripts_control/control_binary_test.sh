@@ -49,6 +49,9 @@ ctl() { "$CTL" --socket "$SOCK" "$@"; }
 
 write_conf 600s
 start
+# --no-huge: the tables are in DPDK memory (on the ports' socket), said once at start
+grep -qE '^ampguard: tables: [0-9]+\.[0-9] MiB in DPDK memory \(no hugepages\) on socket [0-9]+$' \
+  "$DIR/out" || fail "no tables line"
 [ "$(stat -c %a "$SOCK")" = 600 ] || fail "socket mode $(stat -c %a "$SOCK")"
 ctl status | grep -qx "config generation 1 ($DIR/ampguard.conf)" || fail "status: $(ctl status)"
 
