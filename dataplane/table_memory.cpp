@@ -23,8 +23,10 @@ std::string mib(size_t bytes) {
 
 std::string socket_list(const std::set<int>& sockets) {
   std::string s = sockets.size() > 1 ? "sockets " : "socket ";
-  for (auto it = sockets.begin(); it != sockets.end(); ++it)
-    s += (it == sockets.begin() ? "" : ",") + std::to_string(*it);
+  for (auto it = sockets.begin(); it != sockets.end(); ++it) {
+    if (it != sockets.begin()) s += ',';  // appended apart: GCC 12 -O3 warns on "," + string
+    s += std::to_string(*it);
+  }
   return s;
 }
 
