@@ -49,10 +49,10 @@ const AggregateTable::PrefixKeys& prefix_keys(const WorkerContext& w, const Data
   return k.prefixes;
 }
 
-void emit_block_event(WorkerContext& w, const PacketView& v, FlowKey key) {
+void emit_block_event(WorkerContext& w, FlowKey key, uint16_t ip_total_len) {
   BlockEvent e{};
   e.key = key;
-  e.ip_total_len = uint16_t(datagram_size(v));
+  e.ip_total_len = ip_total_len;
   e.worker = w.id;
   w.counters->block_events.add();
   // A full ring means control is behind: count the loss, never wait for it.
@@ -315,9 +315,8 @@ Decision judge_response(WorkerContext& w, const DataplaneConfig& cfg, uint8_t* f
     return decided(VerdictReason::over_pressure_budget, kResponse);
   }
   if (a == Admit::over_limit) {
-    const auto added = w.shared->blocklist.block(dst, w.now_ns + cfg.block_timeout_ns, w.now_ns,
-                                                 w.counters->tables);
-    if (added == Blocklist::Result::added) emit_block_event(w, v, dst.key);
+    w.shared->blocklist.prefetch(dst);  // blocked at the burst's end (block_pending)
+    w.pending_blocks[w.n_pending_blocks++] = {dst, uint16_t(datagram_size(v))};
     if (!truncated) remember(FragmentVerdict::drop);
     return limited(w, cfg, frame, len, v, VerdictReason::over_limit);
   }
@@ -421,6 +420,17 @@ void prefetch_headers(const rte_mbuf* m) {
   rte_prefetch0(p + RTE_CACHE_LINE_SIZE);
 }
 
+// Blocklists the burst's over-limit destinations (the recipe's --set: added, or refreshed).
+void block_pending(WorkerContext& w, const DataplaneConfig& cfg) {
+  for (uint16_t i = 0; i < w.n_pending_blocks; ++i) {
+    const WorkerContext::PendingBlock& b = w.pending_blocks[i];
+    if (w.shared->blocklist.block(b.key, w.now_ns + cfg.block_timeout_ns, w.now_ns,
+                                  w.counters->tables) == Blocklist::Result::added)
+      emit_block_event(w, b.key.key, b.ip_total_len);
+  }
+  w.n_pending_blocks = 0;
+}
+
 void start_burst(WorkerContext& w, const DataplaneConfig& cfg, uint64_t now_ns) {
   w.now_ns = now_ns;
   w.limit_clock = limit_clock(cfg.limit, now_ns);  // a division in packets mode: once per burst
@@ -437,6 +447,7 @@ Judgement judge_frame(WorkerContext& w, const DataplaneConfig& cfg, PortSide sid
   PacketKeys k;
   BurstTally t;
   const Judgement j = judge_parsed(w, cfg, side, frame, len, v, k, t, *len);
+  block_pending(w, cfg);
   t.flush(*w.counters, w.counters->port[unsigned(side)]);
   return j;
 }
@@ -482,6 +493,7 @@ void process_burst(WorkerContext& w, const DataplaneConfig& cfg, PortSide side,
         break;
     }
   }
+  block_pending(w, cfg);
   pc.rx_packets.add(n);
   pc.rx_bytes.add(rx_bytes);
   t.flush(*w.counters, pc);

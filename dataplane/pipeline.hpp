@@ -41,6 +41,14 @@ struct WorkerContext {
   uint32_t limit_slip_count = 0;  // over-limit responses since the last truncated one (slip)
   PacketView views[kBurstSize];   // the burst's parse results: scratch owned by this worker
   PacketKeys keys[kBurstSize];    // the burst's table keys: scratch owned by this worker
+  // Over-limit destinations of this burst, blocklisted at its end: their blocklist lines load
+  // while the rest of the burst is judged, instead of one miss per over-limit response.
+  struct PendingBlock {
+    HashedKey key;
+    uint16_t ip_total_len;  // the response that went over the limit, for the block event
+  };
+  PendingBlock pending_blocks[kBurstSize];
+  uint16_t n_pending_blocks = 0;
 };
 
 struct Judgement {
