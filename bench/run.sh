@@ -15,7 +15,7 @@ usage: bench/run.sh [options]
   --runs N         full-process runs per program and trace (default 5)
   --seconds S      forwarding seconds per full-process run (default 6)
   --victims N      distinct spoofed victims in the attack trace (default: as many as the
-                   hugepages hold, at most 1,000,000)
+                   hugepages hold twice, for the 2-worker run, at most 1,000,000)
   --hugepages N    2 MiB hugepages to reserve (default 2048; the attack trace's pcap replay
                    needs every frame in mbufs); the previous count is restored at exit
   --rev REV        build the git revision REV (git archive) instead of the working tree
@@ -101,12 +101,13 @@ log "hugepages: $FREE_PAGES free of $(cat /proc/sys/vm/nr_hugepages)"
 MBUF_KIB=2.5
 MBUFS_FIT=$(awk -v p="$FREE_PAGES" -v k="$MBUF_KIB" 'BEGIN {printf "%d", (p - 64) * 2048 / k}')
 WORKSET=16384  # RX/TX descriptors of both ports, per-lcore caches, bursts in flight
+SCALE_WORKERS=2  # the scaling runs replay each trace once per worker queue: that many copies in mbufs
 
 # ---- traces -----------------------------------------------------------------------------------
 NORMAL_ARGS="--queries 100000 --clients 100000 --large-share 0.2 --fragmented-share 0.02"
 if [ -z "$VICTIMS" ]; then
   # attack frames: victims responses (+ ~0.1 % fragments) + victims/5 flood + 41,000 normal
-  VICTIMS=$(awk -v m="$MBUFS_FIT" -v w="$WORKSET" 'BEGIN {v = int((m - w - 41000) / 1.21 / 1000) * 1000;
+  VICTIMS=$(awk -v m="$MBUFS_FIT" -v w="$WORKSET" -v c="$SCALE_WORKERS" 'BEGIN {v = int(((m - w) / c - 41000) / 1.21 / 1000) * 1000;
     if (v > 1000000) v = 1000000; print v}')
 fi
 FLOOD=$((VICTIMS / 5))
@@ -122,8 +123,8 @@ for trace in normal attack; do
   FRAMES[$trace]=$((in + out))
   log "trace $trace: $line"
 done
-if [ $((FRAMES[attack] + WORKSET)) -gt "$MBUFS_FIT" ]; then
-  echo "run.sh: the attack trace (${FRAMES[attack]} frames) does not fit $FREE_PAGES free hugepages: use --victims or --hugepages" >&2
+if [ $((FRAMES[attack] * SCALE_WORKERS + WORKSET)) -gt "$MBUFS_FIT" ]; then
+  echo "run.sh: $SCALE_WORKERS copies of the attack trace (${FRAMES[attack]} frames) do not fit $FREE_PAGES free hugepages: use --victims or --hugepages" >&2
   exit 1
 fi
 
@@ -209,13 +210,13 @@ for trace in normal attack; do
     log "$trace run $r: ampguard $a Mpps, testpmd io $t, 5tswap $s"
   done
 done
-# Scaling: 2 workers (both CPUs; the main lcore shares CPU 0 with worker 2), both mixes.
+# Scaling: SCALE_WORKERS (2: both CPUs; the main lcore shares CPU 0 with worker 2), both mixes.
 SCALE_RUNS=$(( RUNS < 3 ? RUNS : 3 ))
 for trace in normal attack; do
   for r in $(seq "$SCALE_RUNS"); do
-    run_ampguard "$trace" 2 "$r"; a=$RATE;        echo "$trace,2,ampguard,$r,$a" >> "$RESULTS"
-    run_testpmd "$trace" 2 "$r" io; t=$RATE;      echo "$trace,2,testpmd_io,$r,$t" >> "$RESULTS"
-    log "$trace, 2 workers, run $r: ampguard $a Mpps, testpmd io $t"
+    run_ampguard "$trace" $SCALE_WORKERS "$r"; a=$RATE; echo "$trace,$SCALE_WORKERS,ampguard,$r,$a" >> "$RESULTS"
+    run_testpmd "$trace" $SCALE_WORKERS "$r" io; t=$RATE; echo "$trace,$SCALE_WORKERS,testpmd_io,$r,$t" >> "$RESULTS"
+    log "$trace, $SCALE_WORKERS workers, run $r: ampguard $a Mpps, testpmd io $t"
   done
 done
 
