@@ -98,8 +98,8 @@ bool CaptureJob::step(uint64_t now_ns) {
   while (written_ < count_ && capture_->take(&s)) {
     const int64_t ns = int64_t(s.now_ns) + wall_minus_now_ns_;
     pcap_pkthdr h{};
-    h.ts.tv_sec = ns / 1'000'000'000;
-    h.ts.tv_usec = ns % 1'000'000'000;  // nanoseconds: the file is nanosecond-precision
+    h.ts.tv_sec = ns / int64_t(kSecond);
+    h.ts.tv_usec = ns % int64_t(kSecond);  // nanoseconds: the file is nanosecond-precision
     h.caplen = s.kept_len;
     h.len = s.wire_len;
     pcap_dump(reinterpret_cast<u_char*>(dumper_), &h, s.data);

@@ -33,17 +33,17 @@ std::string parse_duration_ns(const std::string& text, uint64_t& ns) {
   if (!split_number(text, v, unit)) return "'" + text + "' is not a duration (e.g. 600s, 10m)";
   uint64_t scale;
   if (unit == "us")
-    scale = 1'000;
+    scale = kSecond / 1'000'000;
   else if (unit.empty() || unit == "s")
-    scale = 1'000'000'000;
+    scale = kSecond;
   else if (unit == "ms")
-    scale = 1'000'000;
+    scale = kSecond / 1'000;
   else if (unit == "m" || unit == "min")
-    scale = 60'000'000'000;
+    scale = 60 * kSecond;
   else if (unit == "h")
-    scale = 3'600'000'000'000;
+    scale = 3'600 * kSecond;
   else if (unit == "d")
-    scale = 86'400'000'000'000;
+    scale = 86'400 * kSecond;
   else
     return "'" + text + "': unknown duration unit '" + unit + "' (us, ms, s, m, h, d)";
   if (!checked_mul(v, scale, ns)) return "'" + text + "' is too long";

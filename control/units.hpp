@@ -5,10 +5,9 @@
 #include <string>
 
 #include "dataplane/rate_limit.hpp"
+#include "dataplane/time_units.hpp"
 
 namespace ampguard {
-
-inline constexpr uint64_t kSecond = 1'000'000'000;  // nanoseconds
 
 // Whole seconds left until expires_ns, rounded up: a listed or saved entry never looks as if it
 // expired before it does.

@@ -1,5 +1,6 @@
 // Blocklist: key -> expiry (ns) in a TableCore (see table_core.hpp).
 #include "dataplane/shared_tables.hpp"
+#include "dataplane/time_units.hpp"
 
 namespace ampguard {
 
@@ -7,7 +8,7 @@ using table_core::Snapshot;
 using table_core::Upserted;
 
 namespace {
-constexpr uint64_t kRefreshResolutionNs = 1'000'000'000;
+constexpr uint64_t kRefreshResolutionNs = kSecond;
 }  // namespace
 
 Blocklist::Blocklist(uint32_t max_entries, HashKey key, TableSocket socket)

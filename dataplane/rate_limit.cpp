@@ -1,13 +1,14 @@
 // Profile validation: user parameters -> the units of the hot check (see rate_limit.hpp).
 #include "dataplane/rate_limit.hpp"
 
+#include "dataplane/time_units.hpp"
+
 namespace ampguard {
 
 namespace {
 
 constexpr uint64_t kSecondsPerDay = 86400;
 constexpr uint64_t kHashlimitScale = 1000000;  // XT_HASHLIMIT_SCALE_v2: avg is in microseconds
-constexpr uint64_t kNsPerSecond = 1000000000;
 
 // The kernel's CREDITS_PER_JIFFY: the largest power of two that lets a day of refill fit 64 bits.
 uint64_t credits_per_jiffy(uint64_t hz) {
@@ -29,7 +30,7 @@ bool user2credits(uint64_t user, uint64_t hz, uint64_t cpj, uint64_t& out) {
 uint64_t div_ceil(uint64_t a, uint64_t b) { return a / b + (a % b != 0); }
 
 std::string packets_profile(const LimitParams& in, LimitProfile& out) {
-  if (in.hz == 0 || in.hz > kNsPerSecond) return "hz must be between 1 and 1000000000";
+  if (in.hz == 0 || in.hz > kSecond) return "hz must be between 1 and 1000000000";
   uint64_t scaled_period = 0;
   if (__builtin_mul_overflow(in.period_s, kHashlimitScale, &scaled_period))
     return "period too long";
@@ -47,14 +48,14 @@ std::string packets_profile(const LimitParams& in, LimitProfile& out) {
   if (out.cap > ~uint64_t(0) - 2 * (cpj << 10))
     return "overflow, try lower: burst * period / rate must stay under a day";
   out.credits_per_jiffy = cpj;
-  out.ns_per_jiffy = kNsPerSecond / in.hz;
+  out.ns_per_jiffy = kSecond / in.hz;
   out.refill_ns = div_ceil(out.cap, cpj) * out.ns_per_jiffy;
   return {};
 }
 
 std::string bytes_profile(const LimitParams& in, LimitProfile& out) {
   uint64_t units_per_period = 0;  // the period in 1/256 ns
-  if (__builtin_mul_overflow(in.period_s, kNsPerSecond << 8, &units_per_period))
+  if (__builtin_mul_overflow(in.period_s, kSecond << 8, &units_per_period))
     return "period too long";
   out.cost_per_byte = units_per_period / in.rate;
   if (out.cost_per_byte == 0) return "rate too fast: more than 256 bytes per nanosecond";

@@ -19,7 +19,7 @@ SharedState::SharedState(const TableSizes& s, unsigned max_workers, int socket)
       capture(s.capture_slots),
       sizes(s),
       tsc_origin(rte_rdtsc()),
-      ns_per_tsc_q32_((uint64_t(1'000'000'000) << 32) / rte_get_tsc_hz()) {
+      ns_per_tsc_q32_((kSecond << 32) / rte_get_tsc_hz()) {
   events = rte_ring_create_elem("ampguard_events", sizeof(BlockEvent), s.event_ring, SOCKET_ID_ANY,
                                 RING_F_SC_DEQ);
   if (events == nullptr) throw std::runtime_error("cannot create the block event ring");
@@ -33,7 +33,7 @@ SharedState::SharedState(const TableSizes& s, unsigned max_workers, int socket)
 void SharedState::sync_unix_clock() {
   timespec ts{};
   clock_gettime(CLOCK_REALTIME, &ts);
-  unix_offset_ns_.store(int64_t(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec - int64_t(now_ns()),
+  unix_offset_ns_.store(int64_t(ts.tv_sec) * int64_t(kSecond) + ts.tv_nsec - int64_t(now_ns()),
                         std::memory_order_relaxed);
 }
 

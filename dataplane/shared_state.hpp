@@ -17,6 +17,7 @@
 #include "dataplane/drop_capture.hpp"
 #include "dataplane/shared_tables.hpp"
 #include "dataplane/table_memory.hpp"
+#include "dataplane/time_units.hpp"
 
 namespace ampguard {
 
@@ -76,7 +77,7 @@ class SharedState {
   // Unix time in seconds at dataplane time now_ns (server cookies carry Unix time).
   int64_t unix_seconds(uint64_t now_ns) const {
     // relaxed: a lone word; a burst that reads the previous offset is off by drift, not more
-    return (int64_t(now_ns) + unix_offset_ns_.load(std::memory_order_relaxed)) / 1'000'000'000;
+    return (int64_t(now_ns) + unix_offset_ns_.load(std::memory_order_relaxed)) / int64_t(kSecond);
   }
   // Re-reads CLOCK_REALTIME against the TSC clock (control thread, once a second): NTP steps and
   // TSC drift never pile up against the cookies' 5-minute window.

@@ -4,11 +4,11 @@
 #include <map>
 
 #include "dataplane/shared_tables.hpp"
+#include "dataplane/time_units.hpp"
 
 namespace ampguard {
 namespace {
 
-constexpr uint64_t kSecond = 1000000000;
 constexpr uint64_t kStart = 1000 * kSecond;
 
 FlowKey key(uint32_t i) { return flow_key_v4(0xc6336400 + i, 32); }

@@ -4,11 +4,11 @@
 #include <set>
 
 #include "dataplane/shared_tables.hpp"
+#include "dataplane/time_units.hpp"
 
 namespace ampguard {
 namespace {
 
-constexpr uint64_t kSecond = 1000000000;
 constexpr uint64_t kStart = 1000 * kSecond;
 
 PacketView fragment(L3 l3, uint8_t last_src_byte, uint32_t id, uint8_t proto = 17) {

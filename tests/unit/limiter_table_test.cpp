@@ -4,11 +4,11 @@
 #include <vector>
 
 #include "dataplane/shared_tables.hpp"
+#include "dataplane/time_units.hpp"
 
 namespace ampguard {
 namespace {
 
-constexpr uint64_t kSecond = 1000000000;
 constexpr uint64_t kStart = 1000 * kSecond;
 
 LimitProfile recipe() {

@@ -1,13 +1,13 @@
 // Limiter arithmetic against the kernel numbers in docs/kernel-semantics.md, with a controlled
 // clock.
 #include "dataplane/rate_limit.hpp"
+#include "dataplane/time_units.hpp"
 
 #include <gtest/gtest.h>
 
 namespace ampguard {
 namespace {
 
-constexpr uint64_t kSecond = 1000000000;
 constexpr uint64_t kStart = 1000 * kSecond;  // any time: only differences matter
 
 LimitProfile profile(const LimitParams& params) {
