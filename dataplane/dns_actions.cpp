@@ -23,12 +23,7 @@ constexpr uint16_t kEdnsDoBit = 0x8000;
 constexpr uint16_t kIpv4MoreFragments = 0x2000;
 constexpr uint32_t kOptLen = 11;      // root owner, type, class, TTL, RDLENGTH 0
 constexpr uint32_t kRrFixedLen = 10;  // type, class, TTL, RDLENGTH after the owner name
-constexpr uint16_t kIpv4HeaderLen = 20;
-constexpr uint16_t kIpv6HeaderLen = 40;
-constexpr uint16_t kUdpHeaderLen = 8;
 constexpr uint8_t kReplyTtl = 64;
-constexpr uint8_t kIpv6NextFragment = 44;
-constexpr uint8_t kIpv6NextAh = 51;
 
 void store_be16(uint8_t* p, uint16_t x) {
   p[0] = uint8_t(x >> 8);
@@ -238,8 +233,7 @@ RewriteResult truncate_response(uint8_t* frame, uint32_t len, PacketView& v, uin
     while (hdr < v.frag_header_offset) {
       // A second fragment header (nested fragmentation): removing one leaves a fragment.
       if (*link == kIpv6NextFragment) return RewriteResult::fragmented;
-      const uint8_t* h = frame + hdr;
-      const uint32_t hlen = *link == kIpv6NextAh ? (h[1] + 2u) * 4 : (h[1] + 1u) * 8;
+      const uint32_t hlen = ipv6_extension_len(*link, frame + hdr);
       link = frame + hdr;
       hdr += hlen;
     }
@@ -261,9 +255,10 @@ RewriteResult truncate_response(uint8_t* frame, uint32_t len, PacketView& v, uin
   } else {
     if (link != nullptr) {
       *link = frame[v.frag_header_offset];
-      std::memmove(frame + v.frag_header_offset, frame + v.frag_header_offset + 8,
-                   l4_offset - v.frag_header_offset - 8 + kUdpHeaderLen + dns_len);
-      l4_offset -= 8;
+      std::memmove(
+          frame + v.frag_header_offset, frame + v.frag_header_offset + kIpv6FragmentHeaderLen,
+          l4_offset - v.frag_header_offset - kIpv6FragmentHeaderLen + kUdpHeaderLen + dns_len);
+      l4_offset -= kIpv6FragmentHeaderLen;
     }
     store_be16(ip + 4,
                uint16_t(l4_offset - v.l3_offset - kIpv6HeaderLen + kUdpHeaderLen + dns_len));

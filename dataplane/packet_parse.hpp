@@ -21,6 +21,13 @@ inline constexpr uint16_t kEtherTypeVlan = 0x8100;
 inline constexpr uint16_t kEtherTypeQinQ = 0x88a8;
 inline constexpr uint16_t kEtherTypeQinQ9100 = 0x9100;
 inline constexpr uint8_t kIpProtoUdp = 17;
+inline constexpr uint16_t kIpv4HeaderLen = 20;  // without options
+inline constexpr uint16_t kIpv6HeaderLen = 40;
+inline constexpr uint16_t kUdpHeaderLen = 8;
+inline constexpr uint8_t kIpv6NextFragment = 44;
+inline constexpr uint8_t kIpv6NextAh = 51;
+inline constexpr uint16_t kIpv6FragmentHeaderLen = 8;
+inline constexpr uint16_t kIpv6ExtensionMinLen = 8;  // every extension header is at least this
 inline constexpr uint16_t kDnsHeaderLen = 12;
 inline constexpr uint16_t kDnsTypeOpt = 41;
 inline constexpr uint16_t kDnsTypeAny = 255;
@@ -78,10 +85,16 @@ inline uint32_t load_be32(const uint8_t* p) {
   return uint32_t(p[0]) << 24 | uint32_t(p[1]) << 16 | uint32_t(p[2]) << 8 | p[3];
 }
 
+// Length of the IPv6 extension header h whose type is nh (not the fragment header, fixed 8):
+// AH counts 4-byte units less 2, the others 8-byte units less 1 (RFC 4302, RFC 8200).
+inline uint32_t ipv6_extension_len(uint8_t nh, const uint8_t* h) {
+  return nh == kIpv6NextAh ? (uint32_t(h[1]) + 2) * 4 : (uint32_t(h[1]) + 1) * 8;
+}
+
 namespace detail {
 
 inline bool parse_udp(const uint8_t* frame, uint32_t ip_end, PacketView& v) {
-  if (uint32_t(v.l4_offset) + 8 > ip_end) {
+  if (uint32_t(v.l4_offset) + kUdpHeaderLen > ip_end) {
     v.status = ParseStatus::truncated_udp;
     return false;
   }
@@ -89,10 +102,10 @@ inline bool parse_udp(const uint8_t* frame, uint32_t ip_end, PacketView& v) {
   v.src_port = load_be16(u);
   v.dst_port = load_be16(u + 2);
   v.udp_len = load_be16(u + 4);
-  v.payload_offset = uint16_t(v.l4_offset + 8);
+  v.payload_offset = uint16_t(v.l4_offset + kUdpHeaderLen);
   // A first fragment carries only part of the datagram: its UDP length may exceed the packet.
   uint32_t room = v.more_fragments ? 0xffff : ip_end - v.l4_offset;
-  if (v.udp_len < 8 || v.udp_len > room) {
+  if (v.udp_len < kUdpHeaderLen || v.udp_len > room) {
     v.status = ParseStatus::bad_udp_length;
     return false;
   }
@@ -102,13 +115,13 @@ inline bool parse_udp(const uint8_t* frame, uint32_t ip_end, PacketView& v) {
 
 inline bool parse_ipv4(const uint8_t* frame, uint32_t len, PacketView& v) {
   const uint32_t off = v.l3_offset;
-  if (off + 20 > len) {
+  if (off + kIpv4HeaderLen > len) {
     v.status = ParseStatus::truncated_ipv4;
     return false;
   }
   const uint8_t* ip = frame + off;
   const uint16_t ihl = uint16_t((ip[0] & 0x0f) * 4);
-  if ((ip[0] >> 4) != 4 || ihl < 20) {
+  if ((ip[0] >> 4) != 4 || ihl < kIpv4HeaderLen) {
     v.status = ParseStatus::bad_ipv4_ihl;
     return false;
   }
@@ -135,19 +148,20 @@ inline bool parse_ipv4(const uint8_t* frame, uint32_t len, PacketView& v) {
   return true;
 }
 
+// Hop-by-hop, routing, fragment, destination options, AH, mobility, HIP, shim6 (RFC 7045).
 inline bool is_ipv6_extension(uint8_t nh) {
-  return nh == 0 || nh == 43 || nh == 44 || nh == 60 || nh == 51 || nh == 135 || nh == 139 ||
-         nh == 140;
+  return nh == 0 || nh == 43 || nh == kIpv6NextFragment || nh == 60 || nh == kIpv6NextAh ||
+         nh == 135 || nh == 139 || nh == 140;
 }
 
 inline bool parse_ipv6(const uint8_t* frame, uint32_t len, PacketView& v) {
   const uint32_t off = v.l3_offset;
-  if (off + 40 > len) {
+  if (off + kIpv6HeaderLen > len) {
     v.status = ParseStatus::truncated_ipv6;
     return false;
   }
   const uint8_t* ip = frame + off;
-  const uint32_t total = 40u + load_be16(ip + 4);
+  const uint32_t total = kIpv6HeaderLen + load_be16(ip + 4);
   if ((ip[0] >> 4) != 6 || off + total > len) {
     v.status = ParseStatus::bad_ipv6_payload_length;
     return false;
@@ -157,7 +171,7 @@ inline bool parse_ipv6(const uint8_t* frame, uint32_t len, PacketView& v) {
   std::memcpy(v.src.data(), ip + 8, 16);
   std::memcpy(v.dst.data(), ip + 24, 16);
   const uint32_t end = off + total;
-  uint32_t pos = off + 40;
+  uint32_t pos = off + kIpv6HeaderLen;
   uint8_t nh = ip[6];
   // A bounded walk: a chain that loops or runs long is a defect, never a stall.
   constexpr int kMaxExtensions = 8;
@@ -167,24 +181,22 @@ inline bool parse_ipv6(const uint8_t* frame, uint32_t len, PacketView& v) {
       v.status = ParseStatus::ipv6_extension_chain_too_long;
       return false;
     }
-    if (nh == 59 || pos + 8 > end) {  // 59 is "no next header", never reached here
+    if (pos + kIpv6ExtensionMinLen > end) {  // 59, no next header, is not an extension
       v.status = ParseStatus::truncated_ipv6_extension;
       return false;
     }
     const uint8_t* h = frame + pos;
     uint32_t hlen;
-    if (nh == 44) {  // fragment header: fixed 8 bytes
+    if (nh == kIpv6NextFragment) {
       const uint16_t fo = load_be16(h + 2);
       v.is_fragment = true;
       v.frag_header_offset = uint16_t(pos);
       v.frag_offset = uint16_t(fo & 0xfff8);
       v.more_fragments = (fo & 1) != 0;
       v.frag_id = load_be32(h + 4);
-      hlen = 8;
-    } else if (nh == 51) {  // AH counts 4-byte units
-      hlen = (uint32_t(h[1]) + 2) * 4;
+      hlen = kIpv6FragmentHeaderLen;
     } else {
-      hlen = (uint32_t(h[1]) + 1) * 8;
+      hlen = ipv6_extension_len(nh, h);
     }
     if (pos + hlen > end) {
       v.status = ParseStatus::truncated_ipv6_extension;

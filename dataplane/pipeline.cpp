@@ -24,7 +24,6 @@ constexpr Decision decided(VerdictReason r, TrafficClass c = TrafficClass::other
 // as the sender sized it before fragmenting (an IPv6 fragment header is not part of it).
 uint32_t datagram_size(const PacketView& v) {
   if (!v.is_fragment) return v.ip_total_len;
-  constexpr uint32_t kIpv6FragmentHeaderLen = 8;
   return uint32_t(v.ip_header_len) + v.udp_len -
          (v.frag_header_offset != 0 ? kIpv6FragmentHeaderLen : 0);
 }
@@ -238,8 +237,8 @@ Decision judge_response(WorkerContext& w, const DataplaneConfig& cfg, uint8_t* f
   };
   bool truncated = false;
   // Truncation first: what the limiter then charges is the truncated answer.
-  if (cfg.truncate_above != 0 && uint32_t(v.udp_len - 8) > cfg.truncate_above && !cfg.dry_run &&
-      parse_dns(frame, v)) {
+  if (cfg.truncate_above != 0 && uint32_t(v.udp_len - kUdpHeaderLen) > cfg.truncate_above &&
+      !cfg.dry_run && parse_dns(frame, v)) {
     uint32_t new_len = *len;
     const RewriteResult r = truncate_response(frame, *len, v, &new_len);
     w.counters->truncate_results[unsigned(r)].add();
@@ -253,8 +252,8 @@ Decision judge_response(WorkerContext& w, const DataplaneConfig& cfg, uint8_t* f
   VerdictReason pass_reason =
       truncated ? VerdictReason::response_truncated : VerdictReason::response_within_limit;
   // cookies.nocookie-udp-size: a large answer must answer a proven query, small or not
-  const bool nocookie =
-      cfg.nocookie_udp_size != 0 && !truncated && uint32_t(v.udp_len - 8) > cfg.nocookie_udp_size;
+  const bool nocookie = cfg.nocookie_udp_size != 0 && !truncated &&
+                        uint32_t(v.udp_len - kUdpHeaderLen) > cfg.nocookie_udp_size;
   if (size < cfg.min_size && !nocookie) {
     if (!truncated) remember(FragmentVerdict::pass);
     return decided(truncated ? pass_reason : VerdictReason::response_small, kResponse);
