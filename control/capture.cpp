@@ -56,14 +56,10 @@ std::string CaptureJob::start(DropCapture& capture, const std::vector<std::strin
   uint64_t mask = 0;
   std::string err = parse_mask(reason_, mask);
   if (!err.empty()) return err;
-  try {
-    size_t used = 0;
-    const unsigned long n = std::stoul(count_text, &used);
-    if (used != count_text.size() || n == 0 || n > kMaxCount) throw std::invalid_argument("n");
-    count_ = uint32_t(n);
-  } catch (const std::exception&) {
+  uint64_t n = 0;
+  if (!parse_uint(count_text, 1, kMaxCount, n))
     return "--count: from 1 to " + std::to_string(kMaxCount);
-  }
+  count_ = uint32_t(n);
   timeout_ns_ = kDefaultTimeoutNs;
   if (!timeout_text.empty()) {
     err = parse_duration_ns(timeout_text, timeout_ns_);

@@ -217,15 +217,9 @@ Reply Runtime::capture_command(const std::vector<std::string>& w) {
 }
 
 Reply Runtime::top_command(const std::vector<std::string>& w, bool json) {
-  unsigned n = 0;
-  try {
-    size_t used = 0;
-    if (w.size() != 2) throw std::invalid_argument("count");
-    n = unsigned(std::stoul(w[1], &used));
-    if (used != w[1].size() || n == 0 || n > kMaxTop) throw std::invalid_argument("count");
-  } catch (const std::exception&) {
+  uint64_t n = 0;
+  if (w.size() != 2 || !parse_uint(w[1], 1, kMaxTop, n))
     return error("usage: top N (N from 1 to " + std::to_string(kMaxTop) + ")");
-  }
   const DataplaneConfig& cfg = *shared_->config();
   const LimitProfile& p = cfg.limit;
   const uint64_t now = shared_->now_ns(), clock = limit_clock(p, now);

@@ -9,6 +9,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "control/units.hpp"
+
 namespace ampguard {
 namespace {
 
@@ -82,12 +84,11 @@ std::string load_blocklist(const std::string& path, std::vector<SavedBlock>& out
     SavedBlock e;
     std::string expires, extra;
     if (!(fields >> e.address >> expires >> e.reason) || (fields >> extra) ||
-        expires.find_first_not_of("0123456789") != std::string::npos || expires.size() > 19) {
+        !parse_uint(expires, 0, UINT64_MAX, e.expires_unix)) {
       bad.push_back(path + ":" + std::to_string(n) +
                     ": expected 'ADDRESS EXPIRES-UNIX-SECONDS REASON'");
       continue;
     }
-    e.expires_unix = std::stoull(expires);
     out.push_back(std::move(e));
   }
   if (in.bad()) {

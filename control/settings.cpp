@@ -130,13 +130,8 @@ std::string parse_aggregates(const std::string& text, unsigned min_prefix, unsig
     const size_t colon = item.find(':');
     const std::string prefix = item.substr(0, colon);
     const std::string multiple = colon == item.npos ? "" : item.substr(colon + 1);
-    const auto number = [](const std::string& t, uint64_t max, uint64_t& v) {
-      if (t.empty() || t.size() > 7 || t.find_first_not_of("0123456789") != t.npos) return false;
-      v = std::stoull(t);
-      return v >= 1 && v <= max;
-    };
     uint64_t len = 0, m = 0;
-    if (!number(prefix, 128, len) || !number(multiple, 1'000'000, m))
+    if (!parse_uint(prefix, 1, 128, len) || !parse_uint(multiple, 1, 1'000'000, m))
       return "'" + item + "' is not PREFIX:MULTIPLE (a prefix length and a multiple 1-1000000)";
     if (len < min_prefix || len >= below)
       return "/" + prefix + " must be /" + std::to_string(min_prefix) + " to /" +
@@ -164,11 +159,10 @@ std::string parse_service_ports(const std::string& text, uint16_t* ports, uint8_
   for (;;) {
     const size_t comma = std::min(text.find(',', pos), text.size());
     const std::string item = text.substr(pos, comma - pos);
-    if (item.empty() || item.size() > 5 || item.find_first_not_of("0123456789") != item.npos ||
-        std::stoul(item) == 0 || std::stoul(item) > 65535)
-      return "'" + item + "' is not a port 1-65535";
+    uint64_t port = 0;
+    if (!parse_uint(item, 1, 65535, port)) return "'" + item + "' is not a port 1-65535";
     if (n == kMaxServicePorts) return "more than 8 ports";
-    ports[n++] = uint16_t(std::stoul(item));
+    ports[n++] = uint16_t(port);
     if (comma == text.size()) return "";
     pos = comma + 1;
   }
@@ -185,9 +179,8 @@ constexpr uint64_t kMaxIdleExpireNs = 86'400'000'000'000;  // a day
 using Check = std::string (*)(const std::string&);
 
 bool in_range(const std::string& v, uint64_t lo, uint64_t hi) {
-  if (v.empty() || v.size() > 19 || v.find_first_not_of("0123456789") != v.npos) return false;
-  const uint64_t n = std::stoull(v);
-  return n >= lo && n <= hi;
+  uint64_t n;
+  return parse_uint(v, lo, hi, n);
 }
 
 std::string check_any(const std::string&) { return ""; }
@@ -218,7 +211,8 @@ std::string check_verified_rate(const std::string& v) {
   uint64_t n = 0, period = 0;
   LimitMode mode;
   if (const std::string err = parse_rate(v, mode, n, period); !err.empty()) return err;
-  if (mode != LimitMode::packets || n == 0) return "'" + v + "' is not a packet rate (e.g. 100000/s)";
+  if (mode != LimitMode::packets || n == 0)
+    return "'" + v + "' is not a packet rate (e.g. 100000/s)";
   return "";
 }
 std::string check_limit_mode(const std::string& v) { return not_one_of<LimitMode>(v); }
@@ -433,14 +427,7 @@ std::string build_dataplane_config(const Settings& s, DataplaneConfig& out) {
   // a burst in the mode's unit: bytes (10kB) or a packet count
   const auto parse_burst = [&](const std::string& text, uint64_t& n) -> std::string {
     if (bytes) return parse_size_bytes(text, n);
-    try {
-      size_t used = 0;
-      n = std::stoull(text, &used);
-      if (used != text.size()) throw std::invalid_argument(text);
-    } catch (const std::exception&) {
-      return "'" + text + "' is not a packet count";
-    }
-    return "";
+    return parse_uint(text, 0, UINT64_MAX, n) ? "" : "'" + text + "' is not a packet count";
   };
   if (!(err = parse_burst(s.effective_limit_burst(), lp.burst)).empty())
     return "limit.burst: " + err;

@@ -1,6 +1,7 @@
 #include "control/units.hpp"
 
 #include <cctype>
+#include <charconv>
 #include <limits>
 
 namespace ampguard {
@@ -26,6 +27,12 @@ bool checked_mul(uint64_t a, uint64_t b, uint64_t& out) {
 }
 
 }  // namespace
+
+bool parse_uint(std::string_view text, uint64_t lo, uint64_t hi, uint64_t& out) {
+  const char* last = text.data() + text.size();
+  const auto [end, ec] = std::from_chars(text.data(), last, out);
+  return ec == std::errc() && end == last && !text.empty() && out >= lo && out <= hi;
+}
 
 std::string parse_duration_ns(const std::string& text, uint64_t& ns) {
   uint64_t v;

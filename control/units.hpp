@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 #include "dataplane/rate_limit.hpp"
 #include "dataplane/time_units.hpp"
@@ -14,6 +15,10 @@ namespace ampguard {
 inline uint64_t remaining_seconds(uint64_t expires_ns, uint64_t now_ns) {
   return expires_ns > now_ns ? (expires_ns - now_ns + kSecond - 1) / kSecond : 0;
 }
+
+// A decimal number from lo to hi: digits only (no sign, space or unit), as every count option
+// and command argument takes it.
+bool parse_uint(std::string_view text, uint64_t lo, uint64_t hi, uint64_t& out);
 
 // "600s", "10m", "1h", "250ms", "2d"; a bare number is seconds. Returns "" or the reason.
 std::string parse_duration_ns(const std::string& text, uint64_t& ns);

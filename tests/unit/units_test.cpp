@@ -84,6 +84,21 @@ TEST(Units, RatesSayTheirMode) {
 }
 
 // Rounded up: a listed or saved entry never looks as if it expired before it does.
+// Counts, ports and command arguments: digits only, within the bounds, or refused.
+TEST(Units, BoundedNumbers) {
+  uint64_t n = 0;
+  EXPECT_TRUE(parse_uint("1", 1, 65535, n));
+  EXPECT_EQ(n, 1u);
+  EXPECT_TRUE(parse_uint("65535", 1, 65535, n));
+  EXPECT_EQ(n, 65535u);
+  EXPECT_TRUE(parse_uint("18446744073709551615", 0, UINT64_MAX, n));
+  EXPECT_EQ(n, UINT64_MAX);
+  for (const char* bad :
+       {"", "0", "65536", "+5", "-1", " 5", "5 ", "5x", "0x10", "1e3", "18446744073709551616"})
+    EXPECT_FALSE(parse_uint(bad, 1, 65535, n)) << bad;
+  EXPECT_FALSE(parse_uint("18446744073709551616", 0, UINT64_MAX, n));
+}
+
 TEST(Units, RemainingSecondsRoundUp) {
   const uint64_t now = 1000 * kSecond;
   EXPECT_EQ(remaining_seconds(now + kSecond, now), 1u);
