@@ -10,11 +10,6 @@
 #include "control/units.hpp"
 
 namespace ampguard {
-namespace {
-
-std::string seconds(uint64_t ns) { return std::to_string((ns + kSecond / 2) / kSecond) + "s"; }
-
-}  // namespace
 
 void BlockLog::enable_syslog() {
   openlog("ampguard", LOG_PID | LOG_NDELAY, LOG_DAEMON);
@@ -38,7 +33,7 @@ void BlockLog::on_event(const BlockEvent& e, uint64_t block_timeout_ns, uint64_t
   Tracked& t = track(e.key, "over-limit", now_ns);
   const std::string addr = key_to_text(e.key, limits_.prefix_v4, limits_.prefix_v6);
   emit(t, t.last_block_line_ns,
-       prefix() + "blocked " + addr + " for " + seconds(block_timeout_ns) + ": " +
+       prefix() + "blocked " + addr + " for " + seconds_text(block_timeout_ns) + ": " +
            std::to_string(e.ip_total_len) +
            "-byte response over its limit (reason over-limit, worker " + std::to_string(e.worker) +
            ", blocks " + std::to_string(t.blocks) + ")",
@@ -50,7 +45,7 @@ void BlockLog::on_control_block(FlowKey key, const std::string& reason, uint64_t
   Tracked& t = track(key, reason, now_ns);
   emit(t, t.last_block_line_ns,
        prefix() + "blocked " + key_to_text(key, limits_.prefix_v4, limits_.prefix_v6) + " for " +
-           seconds(ttl_ns) + ": reason " + reason + " (blocks " + std::to_string(t.blocks) + ")",
+           seconds_text(ttl_ns) + ": reason " + reason + " (blocks " + std::to_string(t.blocks) + ")",
        now_ns);
 }
 
@@ -70,7 +65,7 @@ void BlockLog::on_control_unblock(FlowKey key, const std::string& why, uint64_t 
 void BlockLog::unblock(FlowKey key, Tracked& t, const std::string& why, uint64_t now_ns) {
   emit(t, t.last_unblock_line_ns,
        prefix() + "unblocked " + key_to_text(key, limits_.prefix_v4, limits_.prefix_v6) + ": " +
-           why + " after " + seconds(now_ns - t.since_ns) + " (reason " + t.reason + ", blocks " +
+           why + " after " + seconds_text(now_ns - t.since_ns) + " (reason " + t.reason + ", blocks " +
            std::to_string(t.blocks) + ")",
        now_ns);
   t.blocked = false;

@@ -192,7 +192,7 @@ Reply Runtime::blocklist_command(const std::vector<std::string>& w, bool json) {
                              replace ? Blocklist::Expiry::replace : Blocklist::Expiry::extend);
     // Say what the table holds: an entry blocked for longer is not shortened without --replace.
     const uint64_t left = shared_->blocklist.expires(key, now).value_or(now + ttl) - now;
-    const std::string seconds = std::to_string((left + kSecond / 2) / kSecond) + "s";
+    const std::string seconds = seconds_text(left);
     block_log_.on_control_block(key, "manual", left, now);
     save_due_ = true;
     if (left > ttl + kSecond)

@@ -16,6 +16,11 @@ inline uint64_t remaining_seconds(uint64_t expires_ns, uint64_t now_ns) {
   return expires_ns > now_ns ? (expires_ns - now_ns + kSecond - 1) / kSecond : 0;
 }
 
+// A duration as logs and replies say it: whole seconds, rounded to the nearest ("600s").
+inline std::string seconds_text(uint64_t ns) {
+  return std::to_string((ns + kSecond / 2) / kSecond) + "s";
+}
+
 // A decimal number from lo to hi: digits only (no sign, space or unit), as every count option
 // and command argument takes it.
 bool parse_uint(std::string_view text, uint64_t lo, uint64_t hi, uint64_t& out);

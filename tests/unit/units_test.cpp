@@ -99,6 +99,14 @@ TEST(Units, BoundedNumbers) {
   EXPECT_FALSE(parse_uint("18446744073709551616", 0, UINT64_MAX, n));
 }
 
+// Logs and replies say a duration in whole seconds, rounded to the nearest.
+TEST(Units, SecondsTextRoundsToNearest) {
+  EXPECT_EQ(seconds_text(600 * kSecond), "600s");
+  EXPECT_EQ(seconds_text(kSecond + kSecond / 2), "2s");
+  EXPECT_EQ(seconds_text(kSecond + kSecond / 2 - 1), "1s");
+  EXPECT_EQ(seconds_text(0), "0s");
+}
+
 TEST(Units, RemainingSecondsRoundUp) {
   const uint64_t now = 1000 * kSecond;
   EXPECT_EQ(remaining_seconds(now + kSecond, now), 1u);
