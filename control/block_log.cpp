@@ -45,7 +45,8 @@ void BlockLog::on_control_block(FlowKey key, const std::string& reason, uint64_t
   Tracked& t = track(key, reason, now_ns);
   emit(t, t.last_block_line_ns,
        prefix() + "blocked " + key_to_text(key, limits_.prefix_v4, limits_.prefix_v6) + " for " +
-           seconds_text(ttl_ns) + ": reason " + reason + " (blocks " + std::to_string(t.blocks) + ")",
+           seconds_text(ttl_ns) + ": reason " + reason + " (blocks " + std::to_string(t.blocks) +
+           ")",
        now_ns);
 }
 
@@ -65,8 +66,8 @@ void BlockLog::on_control_unblock(FlowKey key, const std::string& why, uint64_t 
 void BlockLog::unblock(FlowKey key, Tracked& t, const std::string& why, uint64_t now_ns) {
   emit(t, t.last_unblock_line_ns,
        prefix() + "unblocked " + key_to_text(key, limits_.prefix_v4, limits_.prefix_v6) + ": " +
-           why + " after " + seconds_text(now_ns - t.since_ns) + " (reason " + t.reason + ", blocks " +
-           std::to_string(t.blocks) + ")",
+           why + " after " + seconds_text(now_ns - t.since_ns) + " (reason " + t.reason +
+           ", blocks " + std::to_string(t.blocks) + ")",
        now_ns);
   t.blocked = false;
 }
