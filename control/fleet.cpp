@@ -187,12 +187,11 @@ std::string FleetControl::status_text() const {
 namespace ampguard {
 
 std::string Runtime::start_fleet() {
-  if (settings_.fleet.api.empty()) return "";
+  if (settings_.fleet_api.empty()) return "";
   const DataplaneConfig& cfg = *shared_->config();
   FleetPlan plan;
   const std::string err = locate_error(
-      settings_,
-      build_fleet_plan(settings_.fleet, cfg.service_ports, cfg.service_port_count, plan));
+      settings_, build_fleet_plan(settings_, cfg.service_ports, cfg.service_port_count, plan));
   if (!err.empty()) return err;
   fleet_ = std::make_unique<FleetControl>(plan, cfg.prefix_v4, cfg.prefix_v6,
                                           [this](const std::string& line) { say(line); });

@@ -13,6 +13,7 @@
 #include "control/block_log.hpp"
 #include "control/fleet_settings.hpp"
 #include "control/fleet_totals.hpp"
+#include "control/settings.hpp"
 #include "dataplane/shared_state.hpp"
 #include "fleet/fleet_client.hpp"
 
@@ -27,7 +28,8 @@ struct FleetPlan {
   bool export_manual = false;
   uint32_t max_routes = 0;
 };
-std::string build_fleet_plan(const FleetSettings& f, const uint16_t* service_ports,
+// The fleet.* options of s -> the plan; "" or the reason naming the option.
+std::string build_fleet_plan(const Settings& s, const uint16_t* service_ports,
                              unsigned service_port_count, FleetPlan& out);
 
 class FleetControl {

@@ -96,10 +96,10 @@ enum class OptionApply : uint8_t { reload, restart, cli };
     "UDP payload size advertised in the OPT of a TC reply")                                       \
   X("truncate.above", u32, truncate_above, 0, at_most_65535, reload, actions,                     \
     "UDP answers with more DNS payload bytes become truncated (0: off)")                          \
-  X("cookies.secret-file", text, cookie_secret_file, "", any, reload, cookies,                     \
+  X("cookies.secret-file", text, cookie_secret_file, "", any, reload, cookies,                    \
     "the resolver's server-cookie secrets (siphash24), 32 hex digits a line, the first "          \
     "current: a query with a valid server cookie passes and its answer is never limited "         \
-    "(\"\": off)")                                                                                 \
+    "(\"\": off)")                                                                                \
   X("cookies.nocookie-udp-size", u32, nocookie_udp_size, 0, any, reload, cookies,                 \
     "answers with more DNS payload bytes that answer no query with a valid server cookie "        \
     "are truncated (TC=1; 0: off; needs cookies.secret-file)")                                    \
@@ -129,6 +129,24 @@ enum class OptionApply : uint8_t { reload, restart, cli };
     "repeated lines for one address within this time are suppressed and counted")                 \
   X("log.prefix", text, log_prefix, "DNS-amplification protection:", any, reload, ops,            \
     "block and unblock lines start with this (the recipe's --log-prefix; a space follows)")       \
+  X("fleet.api", text, fleet_api, "", any, restart, fleet,                                        \
+    "gobgpd's gRPC address host:port (\"\": no fleet)")                                           \
+  X("fleet.protect", text, fleet_protect, "", fleet_protect, restart, fleet,                      \
+    "the resolver prefixes exported routes protect, comma-separated (their destination)")         \
+  X("fleet.community", text, fleet_community, "64512:53", fleet_community, restart, fleet,        \
+    "BGP community ASN:VALUE marking ampguard's FlowSpec routes (exported and imported)")         \
+  X("fleet.action", text, fleet_action, "rate:1000", fleet_action, restart, fleet,                \
+    "what routers do with matching traffic: rate:<bytes/s> (traffic-rate) or discard")            \
+  X("fleet.export-after", text, fleet_export_after, "30s", duration, reload, fleet,               \
+    "a block is exported once it has lasted this long (0: at once)")                              \
+  X("fleet.export-manual", yesno, fleet_export_manual, false, any, reload, fleet,                 \
+    "also export blocks made with ampguardctl blocklist add")                                     \
+  X("fleet.max-routes", u32, fleet_max_routes, 100, at_least_1, reload, fleet,                    \
+    "at most this many routes exported (heaviest blocks first; the rest counted suppressed)")     \
+  X("fleet.max-changes", u32, fleet_max_changes, 50, at_least_1, restart, fleet,                  \
+    "route announcements and withdrawals per second, at most")                                    \
+  X("fleet.import", yesno, fleet_import, true, any, restart, fleet,                               \
+    "block the sources of peers' routes carrying fleet.community while they are announced")       \
   X("config", text_bare, config_file, "", any, cli, batch,                                        \
     "read options from this file (the command line wins); SIGHUP and ampguardctl reload re-read " \
     "it")                                                                                         \
@@ -141,11 +159,12 @@ enum class OptionApply : uint8_t { reload, restart, cli };
     "write the final counters as JSON to this file")
 
 // X(group, title): the --help sections, in order.
-#define AMPGUARD_OPTION_GROUPS(X)                            \
-  X(ports, "Ports")                                          \
-  X(limit, "Limiter (large responses leaving the resolver)") \
-  X(block, "Blocklist")                                      \
-  X(actions, "Actions")                                      \
-  X(cookies, "DNS cookies (RFC 7873, RFC 9018 server cookies)") \
-  X(ops, "Operations")                                       \
+#define AMPGUARD_OPTION_GROUPS(X)                                \
+  X(ports, "Ports")                                              \
+  X(limit, "Limiter (large responses leaving the resolver)")     \
+  X(block, "Blocklist")                                          \
+  X(actions, "Actions")                                          \
+  X(cookies, "DNS cookies (RFC 7873, RFC 9018 server cookies)")  \
+  X(ops, "Operations")                                           \
+  X(fleet, "Fleet (BGP FlowSpec through gobgpd, docs/fleet.md)") \
   X(batch, "Start-up and batch runs")

@@ -32,13 +32,6 @@ std::vector<std::string> keep_restart_only(const Settings& running, Settings& ne
     next.limit_rate = running.limit_rate;
     next.limit_burst = running.limit_burst;
   }
-  // The session and the routes' shape are set up once; export-after, export-manual and
-  // max-routes apply at the next fleet step.
-  FleetSettings fleet = running.fleet;
-  fleet.export_after = next.fleet.export_after;
-  fleet.export_manual = next.fleet.export_manual;
-  fleet.max_routes = next.fleet.max_routes;
-  next.fleet = fleet;
   next.eal_args = running.eal_args;
   return changed;
 }
@@ -56,8 +49,8 @@ Reply Runtime::reload() {
   if (err.empty()) err = locate_error(next, build_dataplane_config(next, *cfg));
   FleetPlan fleet;
   if (err.empty() && fleet_)
-    err = locate_error(next, build_fleet_plan(next.fleet, cfg->service_ports,
-                                              cfg->service_port_count, fleet));
+    err = locate_error(next,
+                       build_fleet_plan(next, cfg->service_ports, cfg->service_port_count, fleet));
   if (!err.empty()) {
     reloads_failed_.fetch_add(1, std::memory_order_relaxed);
     say("ampguard: reload failed, running config kept: " + err);

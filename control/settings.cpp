@@ -7,6 +7,7 @@
 
 #include "control/config_file.hpp"
 #include "control/cookie_secrets.hpp"
+#include "control/fleet_settings.hpp"
 #include "control/units.hpp"
 #include "dataplane/flow_key.hpp"
 
@@ -53,10 +54,7 @@ po::options_description describe(Settings& s) {
       "ampguard --demo [--config FILE] [options]\n\n"
       "The EAL arguments name the lcores and the two ports (-a PCI address or --vdev).\n\n"
       "Options");
-  for (unsigned g = 0; g < groups.size(); ++g) {
-    if (g == unsigned(Group::batch)) all.add(describe_fleet(s.fleet));
-    all.add(groups[g]);
-  }
+  for (const po::options_description& g : groups) all.add(g);
   return all;
 }
 
@@ -287,7 +285,6 @@ std::vector<std::string> cli_only_options() {
 }
 
 std::string check_value(const std::string& option, const std::string& value) {
-  if (option.rfind("fleet.", 0) == 0) return check_fleet_value(option, value);
   const OptionInfo* o = find_option(option);
   return o == nullptr ? "" : o->check(value);
 }
@@ -368,11 +365,6 @@ std::vector<std::pair<std::string, std::string>> effective_options(const Setting
     if (option == "limit.rate") value = s.effective_limit_rate();
     if (option == "limit.burst") value = s.effective_limit_burst();
   }
-  // fleet.* (fleet_settings.hpp) in --help order: before the batch options
-  const auto fleet = fleet_options(s.fleet);
-  const auto batch = std::find_if(out.begin(), out.end(),
-                                  [](const auto& o) { return o.first == "exit-when-idle"; });
-  out.insert(batch, fleet.begin(), fleet.end());
   return out;
 }
 
@@ -406,7 +398,6 @@ std::vector<std::string> restart_only_options() {
   std::vector<std::string> out;
   for (const OptionInfo& o : kOptions)
     if (o.apply == OptionApply::restart) out.push_back(o.name);
-  for (const std::string& o : fleet_restart_only_options()) out.push_back(o);
   return out;
 }
 

@@ -13,7 +13,6 @@
 #include <utility>
 #include <vector>
 
-#include "control/fleet_settings.hpp"
 #include "control/option_list.hpp"
 #include "dataplane/dataplane_config.hpp"
 #include "dataplane/shared_state.hpp"
@@ -36,8 +35,7 @@ struct Settings {
   AMPGUARD_OPTION_FIELD_##kind(field, def)
   AMPGUARD_OPTIONS(AMPGUARD_X)
 #undef AMPGUARD_X
-  TableSizes tables;    // limit.max-entries, block.max-entries; the rest fixed
-  FleetSettings fleet;  // fleet.*: its own list (fleet_settings.hpp)
+  TableSizes tables;  // limit.max-entries, block.max-entries; the rest fixed
   // everything after "--"
   std::vector<std::string> eal_args;
   // where the values came from (config_file: --config, "" when none)
