@@ -11,7 +11,6 @@
 #include <vector>
 
 #include "control/block_log.hpp"
-#include "control/fleet_settings.hpp"
 #include "control/fleet_totals.hpp"
 #include "control/settings.hpp"
 #include "dataplane/shared_state.hpp"
