@@ -6,7 +6,7 @@
 #include <fstream>
 #include <thread>
 
-#include "tools/tracegen/trace_generator.hpp"
+#include "tracegen/trace_generator.hpp"
 
 namespace ampguard {
 namespace {

@@ -19,7 +19,7 @@
 #include <thread>
 #include <vector>
 
-#include "tools/tracegen/trace_generator.hpp"
+#include "tracegen/trace_generator.hpp"
 
 namespace ampguard::bench {
 

@@ -1,7 +1,7 @@
-// Tests for tools/tracegen/trace_generator.hpp: generated pcaps are read back with libpcap and
+// Tests for tracegen/trace_generator.hpp: generated pcaps are read back with libpcap and
 // every frame is checked with ampguard's own parser, independent checksum code and, when it is
 // installed, tshark (through the ampguard-tracegen CLI).
-#include "tools/tracegen/trace_generator.hpp"
+#include "tracegen/trace_generator.hpp"
 
 #include <gtest/gtest.h>
 #include <pcap/pcap.h>

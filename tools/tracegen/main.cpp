@@ -4,7 +4,7 @@
 #include <iostream>
 #include <string>
 
-#include "tools/tracegen/trace_generator.hpp"
+#include "tracegen/trace_generator.hpp"
 
 namespace po = boost::program_options;
 using ampguard::tracegen::TraceOptions;

@@ -1,6 +1,6 @@
 // Trace generator implementation: DNS wire-format builders, IPv4/IPv6 framing with
 // fragmentation and checksums, and the schedule that interleaves normal and attack traffic.
-#include "tools/tracegen/trace_generator.hpp"
+#include "tracegen/trace_generator.hpp"
 
 #include <pcap/pcap.h>
 #include <rte_ip.h>
