@@ -1,5 +1,5 @@
 // AggregateTable: the covering prefixes' buckets in a TableCore (see table_core.hpp).
-#include "dataplane/shared_tables.hpp"
+#include "dataplane/aggregate_table.hpp"
 
 namespace ampguard {
 

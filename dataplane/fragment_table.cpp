@@ -1,5 +1,5 @@
 // FragmentTable: datagram key -> (expiry | verdict) in a TableCore (see table_core.hpp).
-#include "dataplane/shared_tables.hpp"
+#include "dataplane/fragment_table.hpp"
 
 namespace ampguard {
 

@@ -1,5 +1,5 @@
 // LimiterTable: per-destination limiter state in a TableCore (see table_core.hpp).
-#include "dataplane/shared_tables.hpp"
+#include "dataplane/limiter_table.hpp"
 
 namespace ampguard {
 

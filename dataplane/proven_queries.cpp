@@ -1,5 +1,5 @@
 // ProvenQueries: query key -> expiry in a TableCore (see table_core.hpp).
-#include "dataplane/shared_tables.hpp"
+#include "dataplane/proven_queries.hpp"
 
 namespace ampguard {
 

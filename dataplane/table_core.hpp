@@ -426,3 +426,9 @@ class TableCore {
 };
 
 }  // namespace ampguard::table_core
+
+namespace ampguard {
+// The tables take their keys hashed and their hash key by these names.
+using table_core::HashedKey;
+using table_core::HashKey;
+}  // namespace ampguard
