@@ -17,7 +17,7 @@
 #include <cstdint>
 
 #include "dataplane/verdict_reason.hpp"
-#include "dataplane/worker_counters.hpp"
+#include "dataplane/traffic_types.hpp"
 
 namespace ampguard {
 

@@ -12,12 +12,11 @@
 #include "dataplane/dataplane_config.hpp"
 #include "dataplane/packet_parse.hpp"
 #include "dataplane/shared_state.hpp"
+#include "dataplane/traffic_types.hpp"
 #include "dataplane/verdict_reason.hpp"
 #include "dataplane/worker_counters.hpp"
 
 namespace ampguard {
-
-inline constexpr uint16_t kBurstSize = 32;
 
 // One packet's table keys, each hashed once (the tables share a hash key: SharedState::hashed):
 // its peer (the source outside, the destination inside) and its destination's covering

@@ -8,7 +8,7 @@
 #include <cstdint>
 #include <string>
 
-#include "dataplane/worker_counters.hpp"
+#include "dataplane/traffic_types.hpp"
 
 namespace ampguard {
 

@@ -11,6 +11,7 @@
 #include "dataplane/dns_cookie.hpp"
 #include "dataplane/named_enum.hpp"
 #include "dataplane/parse_status.hpp"
+#include "dataplane/traffic_types.hpp"
 #include "dataplane/verdict_reason.hpp"
 
 namespace ampguard {
@@ -27,18 +28,6 @@ class SingleWriterCounter {
  private:
   std::atomic<uint64_t> v_{0};
 };
-
-// The two ports, by what they face.
-#define AMPGUARD_PORT_SIDES(X) X(inside) X(outside)
-AMPGUARD_NAMED_ENUM(PortSide, AMPGUARD_PORT_SIDES);
-inline constexpr unsigned kPortSides = kEnumCount<PortSide>;
-inline constexpr const char* port_side_name(PortSide s) { return enum_name(s); }
-
-// What a frame is to ampguard, by the port it entered.
-#define AMPGUARD_TRAFFIC_CLASSES(X) X(dns_query) X(dns_response) X(other)
-AMPGUARD_NAMED_ENUM(TrafficClass, AMPGUARD_TRAFFIC_CLASSES);
-inline constexpr unsigned kTrafficClasses = kEnumCount<TrafficClass>;
-inline constexpr const char* traffic_class_name(TrafficClass c) { return enum_name(c); }
 
 // The counter lists. Each gives the per-worker field, the total (control/stats.hpp), the sum
 // over workers, the stats JSON key (the field), the Prometheus family (ampguard_<metric>) and
