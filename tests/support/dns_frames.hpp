@@ -4,7 +4,7 @@
 
 #include <string>
 
-#include "scripts/dns_frame_builder.hpp"
+#include "support/dns_frame_builder.hpp"
 
 namespace ampguard::test {
 

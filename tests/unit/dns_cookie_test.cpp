@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "scripts/dns_frame_builder.hpp"
+#include "support/dns_frame_builder.hpp"
 
 namespace ampguard {
 namespace {

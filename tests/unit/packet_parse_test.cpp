@@ -1,12 +1,12 @@
 // Table-driven parser tests: each case is a description, the frame bytes and what the parse
-// must say. Frames come from the independent test builder (tests/scripts/dns_frame_builder.hpp).
+// must say. Frames come from the independent test builder (tests/support/dns_frame_builder.hpp).
 #include "dataplane/packet_parse.hpp"
 
 #include <gtest/gtest.h>
 
 #include <functional>
 
-#include "scripts/dns_frame_builder.hpp"
+#include "support/dns_frame_builder.hpp"
 
 namespace ampguard {
 namespace {

@@ -64,7 +64,7 @@ TEST(Stats, JsonKeepsItsFieldNames) {
   t.tables.block_capacity = 5;
   t.forwarding_seconds = 1.5;
   const std::string text = stats_json(t);
-  // the line scripts wait for (tests/scripts_visibility/telemetry_test.sh)
+  // the line scripts wait for (tests/visibility/telemetry_test.sh)
   EXPECT_NE(text.find("\"inside\": {\"rx_packets\": 7, \"rx_bytes\": 0,"), std::string::npos)
       << text;
   const auto j = nlohmann::json::parse(text);

@@ -15,7 +15,7 @@
 #include <vector>
 
 #include "dataplane/dns_actions.hpp"
-#include "dns_frame_builder.hpp"
+#include "support/dns_frame_builder.hpp"
 
 namespace {
 
