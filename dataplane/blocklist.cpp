@@ -1,5 +1,6 @@
 // Blocklist: key -> expiry (ns) in a TableCore (see table_core.hpp).
 #include "dataplane/blocklist.hpp"
+
 #include "dataplane/time_units.hpp"
 
 namespace ampguard {

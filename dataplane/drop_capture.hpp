@@ -16,8 +16,8 @@
 #include <atomic>
 #include <cstdint>
 
-#include "dataplane/verdict_reason.hpp"
 #include "dataplane/traffic_types.hpp"
+#include "dataplane/verdict_reason.hpp"
 
 namespace ampguard {
 

@@ -65,15 +65,15 @@ class SingleWriterCounter {
     "Proven queries evicted before their time (cookies.max-entries too small)")               \
   X(cas_retries, "table_cas_retries_total", "Lost races on a shared table entry")
 // X(field, metric, help): the worker's own.
-#define AMPGUARD_WORKER_COUNTERS(X)                                                       \
-  X(dry_run_forwarded, "dry_run_forwarded_total", "Drops that dry-run forwarded instead") \
-  X(block_events, "block_events_total", "Block events raised by the workers")             \
-  X(block_events_dropped, "block_events_dropped_total",                                   \
-    "Block events lost because the event ring was full")                                  \
-  X(idle_pauses, "idle_pauses_total", "ports.idle-pause sleeps taken with RX empty")      \
-  X(rx_full_bursts, "rx_full_bursts_total",                                               \
+#define AMPGUARD_WORKER_COUNTERS(X)                                                         \
+  X(dry_run_forwarded, "dry_run_forwarded_total", "Drops that dry-run forwarded instead")   \
+  X(block_events, "block_events_total", "Block events raised by the workers")               \
+  X(block_events_dropped, "block_events_dropped_total",                                     \
+    "Block events lost because the event ring was full")                                    \
+  X(idle_pauses, "idle_pauses_total", "ports.idle-pause sleeps taken with RX empty")        \
+  X(rx_full_bursts, "rx_full_bursts_total",                                                 \
     "RX polls that returned a full burst: more frames were waiting (the worker is behind)") \
-  X(verified_over_cap, "verified_over_cap_total",                                         \
+  X(verified_over_cap, "verified_over_cap_total",                                           \
     "Answers to queries with a valid server cookie over cookies.verified-rate (limited)")
 
 #define AMPGUARD_COUNTER_FIELD(field, ...) SingleWriterCounter field;

@@ -1,9 +1,10 @@
 // Limiter arithmetic against the kernel numbers in docs/kernel-semantics.md, with a controlled
 // clock.
 #include "dataplane/rate_limit.hpp"
-#include "dataplane/time_units.hpp"
 
 #include <gtest/gtest.h>
+
+#include "dataplane/time_units.hpp"
 
 namespace ampguard {
 namespace {
