@@ -18,6 +18,7 @@
 
 #include "dataplane/block_event.hpp"
 #include "dataplane/shared_tables.hpp"
+#include "dataplane/time_units.hpp"
 
 namespace ampguard {
 
@@ -25,7 +26,7 @@ class BlockLog {
  public:
   struct Limits {
     uint32_t max_per_second = 100;
-    uint64_t address_interval_ns = 60'000'000'000;
+    uint64_t address_interval_ns = 60 * kSecond;
     unsigned prefix_v4 = 32, prefix_v6 = 64;  // how keys are written
     std::string line_prefix = "";             // log.prefix
   };

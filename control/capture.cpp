@@ -8,8 +8,8 @@ namespace ampguard {
 namespace {
 
 constexpr uint32_t kMaxCount = 1'000'000;
-constexpr uint64_t kDefaultTimeoutNs = 10'000'000'000;
-constexpr uint64_t kMaxTimeoutNs = 3600'000'000'000;
+constexpr uint64_t kDefaultTimeoutNs = 10 * kSecond;
+constexpr uint64_t kMaxTimeoutNs = 3'600 * kSecond;
 
 std::string reason_list() {
   std::string names = "all";

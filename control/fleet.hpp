@@ -14,6 +14,7 @@
 #include "control/fleet_totals.hpp"
 #include "control/settings.hpp"
 #include "dataplane/shared_state.hpp"
+#include "dataplane/time_units.hpp"
 #include "fleet/fleet_client.hpp"
 
 namespace ampguard {
@@ -46,7 +47,7 @@ class FleetControl {
   FleetTotals totals() const;
   std::string status_text() const;
 
-  static constexpr uint64_t kStepNs = 100'000'000;
+  static constexpr uint64_t kStepNs = kSecond / 10;
 
  private:
   void export_blocks(SharedState& shared, BlockLog& log, uint64_t now_ns);

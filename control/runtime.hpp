@@ -21,6 +21,7 @@
 #include "control/stats_snapshot.hpp"
 #include "control/table_census.hpp"
 #include "dataplane/shared_state.hpp"
+#include "dataplane/time_units.hpp"
 #include "dataplane/worker.hpp"
 
 namespace ampguard {
@@ -105,7 +106,7 @@ class Runtime {
   bool services_ = false;
   bool save_due_ = false;  // a control-socket change waits to be saved
   uint64_t next_save_ns_ = 0, next_reconcile_ns_ = 0, next_snapshot_ns_ = 0;
-  uint64_t save_interval_ns_ = 10'000'000'000;
+  uint64_t save_interval_ns_ = 10 * kSecond;
   std::vector<std::string> restart_pending_;
   TableCounters control_tables_;         // blocklist changes made by the control thread
   std::unique_ptr<CaptureJob> capture_;  // the running ampguardctl capture, if any

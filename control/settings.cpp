@@ -169,8 +169,8 @@ std::string parse_service_ports(const std::string& text, uint16_t* ports, uint8_
 // IPv6's minimum link MTU; the largest jumbo MTU common NICs (ice, i40e) take.
 constexpr uint64_t kMinMtu = 1280, kMaxMtu = 9702;
 // A bounded sleep: longer would let a burst overflow the RX ring before the worker wakes.
-constexpr uint64_t kMaxIdlePauseNs = 1'000'000;
-constexpr uint64_t kMaxIdleExpireNs = 86'400'000'000'000;  // a day
+constexpr uint64_t kMaxIdlePauseNs = kSecond / 1'000;
+constexpr uint64_t kMaxIdleExpireNs = 86'400 * kSecond;  // a day
 
 // The value checks of the list's check column: the value as text -> "" or the reason. Numbers
 // have passed Boost's conversion already; these bound them.
@@ -473,7 +473,7 @@ std::string build_dataplane_config(const Settings& s, DataplaneConfig& out) {
   out.nocookie_udp_size = uint16_t(s.nocookie_udp_size);
   if (!(err = parse_duration_ns(s.cookie_proven_timeout, out.proven_timeout_ns)).empty())
     return "cookies.proven-timeout: " + err;
-  if (out.proven_timeout_ns == 0 || out.proven_timeout_ns > 60'000'000'000)
+  if (out.proven_timeout_ns == 0 || out.proven_timeout_ns > 60 * kSecond)
     return "cookies.proven-timeout: must be more than 0 and at most 60s";
   if (s.cookie_verified_rate != "off") {
     LimitParams vp;
