@@ -7,7 +7,7 @@
 #     without a warning and end in the demo's summary, exit 0;
 #  3. a clang 14 build of the library and binary targets, warnings as errors;
 #  4. the suite (every ctest label) in a RelWithDebInfo build with warnings as errors;
-#  5. the sanitizer builds (tools/sanitize.sh).
+#  5. the sanitizer builds (tools/sanitize.sh; with --full also its slow oracle scenarios).
 # A test that is skipped (exit 77: a tool or a permission missing) fails the run unless it is
 # listed in allowed_skips below with the reason. Exits non-zero on any failure.
 # Usage: tools/test-all.sh [--full] [build-dir]   (--full adds the tests labelled full)
@@ -76,7 +76,9 @@ if leaked=$(pgrep -a -x ampguard); then
 fi
 
 # Sanitizer builds of the unit and pipeline tests (see tools/sanitize.sh).
-tools/sanitize.sh | tee -a "$log"
+sanitize_args=()
+[ "$full" = 1 ] && sanitize_args=(--full)
+tools/sanitize.sh "${sanitize_args[@]}" | tee -a "$log"
 
 # No silent skips: ctest lists them under "did not run" as (Skipped).
 skipped=$(sed -n 's/^[[:space:]]*[0-9]* - \(.*\) (Skipped)$/\1/p' "$log" | sort -u)
