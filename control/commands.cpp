@@ -33,7 +33,6 @@ std::string printable(const std::string& s) {
 }  // namespace
 
 Reply Runtime::command(const std::string& request) {
-  requests_.fetch_add(1, std::memory_order_relaxed);
   std::vector<std::string> w = split(request);
   // --json on a read command: a JSON document instead of its table, so scripts never parse
   // the tables (stats is JSON either way).
@@ -69,7 +68,7 @@ Reply Runtime::command(const std::string& request) {
   } else {
     r = error("unknown command '" + printable(w[0]) + "' (try help)");
   }
-  if (!r.ok) request_errors_.fetch_add(1, std::memory_order_relaxed);
+  ++(r.ok ? control_.control_ok : control_.control_errors);
   refresh_snapshot();  // what a request changed shows in the next scrape, not a second later
   return r;
 }
@@ -87,7 +86,7 @@ nlohmann::ordered_json Runtime::status_document() const {
                 {"burst", settings_.effective_limit_burst()}};
   o["blocklist"] = {{"entries", t.tables.block_entries}, {"capacity", t.tables.block_capacity}};
   o["limiter"] = {{"entries", t.tables.limiter_entries}, {"capacity", t.tables.limiter_capacity}};
-  o["reloads"] = {{"ok", reloads_ok_.load()}, {"failed", reloads_failed_.load()}};
+  o["reloads"] = {{"ok", control_.reloads_ok}, {"failed", control_.reloads_failed}};
   o["capture_running"] = bool(capture_);
   o["restart_pending"] = restart_pending_;
   return o;

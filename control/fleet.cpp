@@ -36,7 +36,6 @@ FlowKey prefix_key(const fleet::Prefix& p, unsigned prefix_v4, unsigned prefix_v
 
 FleetControl::FleetControl(const FleetPlan& plan, unsigned prefix_v4, unsigned prefix_v6, Say say)
     : plan_(plan), prefix_v4_(prefix_v4), prefix_v6_(prefix_v6), say_(std::move(say)) {
-  totals_.enabled = true;
   client_.start(plan_.client);
 }
 
@@ -63,8 +62,8 @@ void FleetControl::step(SharedState& shared, BlockLog& log, TableCounters& contr
   for (const std::string& line : client_.take_lines()) say_(line);
   const fleet::ClientStatus s = client_.status();
   totals_.connected = s.connected;
-  totals_.peers = s.peers;
   totals_.peers_established = s.peers_established;
+  totals_.peers_other = s.peers - s.peers_established;
   totals_.exported = s.exported;
   totals_.pending = s.pending;
   totals_.announcements = s.announcements;

@@ -13,21 +13,10 @@
 #include <string>
 #include <vector>
 
-#include "control/fleet_totals.hpp"
+#include "control/control_totals.hpp"
 #include "control/stats.hpp"
 
 namespace ampguard {
-
-// What the control thread adds to the workers' totals.
-struct ControlTotals {
-  uint64_t reloads_ok = 0, reloads_failed = 0;
-  uint64_t restart_pending = 0;  // options changed in the file that wait for a restart
-  uint64_t log_written = 0, log_suppressed = 0, log_dropped = 0;
-  uint64_t saves_ok = 0, saves_failed = 0;
-  uint64_t state_corrupt = 0;  // block.state-file restored in part; the original kept aside
-  uint64_t control_requests = 0, control_errors = 0;
-  FleetTotals fleet;
-};
 
 // Fills both; called on the exposer's thread, so it must be safe against the control thread.
 using MetricsSource = std::function<void(StatsTotals&, ControlTotals&)>;

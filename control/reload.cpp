@@ -52,7 +52,7 @@ Reply Runtime::reload() {
     err = locate_error(next,
                        build_fleet_plan(next, cfg->service_ports, cfg->service_port_count, fleet));
   if (!err.empty()) {
-    reloads_failed_.fetch_add(1, std::memory_order_relaxed);
+    ++control_.reloads_failed;
     say("ampguard: reload failed, running config kept: " + err);
     return {false, err + "\n"};
   }
@@ -64,8 +64,8 @@ Reply Runtime::reload() {
   configure_block_log();
   if (fleet_) fleet_->reconfigure(fleet);
   restart_pending_ = restart;
-  restart_pending_count_.store(restart.size(), std::memory_order_relaxed);
-  reloads_ok_.fetch_add(1, std::memory_order_relaxed);
+  control_.restart_pending = restart.size();
+  ++control_.reloads_ok;
   std::string text =
       "reloaded " + file + ": config generation " + std::to_string(generation) + "\n";
   if (!restart.empty()) {

@@ -291,7 +291,7 @@ std::string Runtime::save_state() {
   std::sort(entries.begin(), entries.end(),
             [](const SavedBlock& a, const SavedBlock& b) { return a.address < b.address; });
   const std::string err = save_blocklist(settings_.block_state_file, entries);
-  (err.empty() ? saves_ok_ : saves_failed_).fetch_add(1, std::memory_order_relaxed);
+  ++(err.empty() ? control_.saves_ok : control_.saves_failed);
   return err.empty() ? "" : "block.state-file: " + err;
 }
 
@@ -329,7 +329,7 @@ void Runtime::restore_state() {
       std::to_string(expired) + " expired, " + std::to_string(bad.size()) + " unreadable)");
   if (bad.empty()) return;
   // The next save would replace what could not be read: keep the original first.
-  state_corrupt_.fetch_add(1, std::memory_order_relaxed);
+  ++control_.state_corrupt;
   const std::string aside = keep_aside(path, wall, err);
   say(aside.empty() ? "ampguard: " + err : "ampguard: the original state file is kept as " + aside);
 }
@@ -396,18 +396,10 @@ void Runtime::refresh_snapshot() {
 }
 
 ControlTotals Runtime::control_totals() const {
-  ControlTotals c;
-  c.reloads_ok = reloads_ok_.load(std::memory_order_relaxed);
-  c.reloads_failed = reloads_failed_.load(std::memory_order_relaxed);
-  c.restart_pending = restart_pending_count_.load(std::memory_order_relaxed);
+  ControlTotals c = control_;
   c.log_written = block_log_.lines_written();
   c.log_suppressed = block_log_.lines_suppressed();
   c.log_dropped = block_log_.lines_dropped();
-  c.saves_ok = saves_ok_.load(std::memory_order_relaxed);
-  c.saves_failed = saves_failed_.load(std::memory_order_relaxed);
-  c.state_corrupt = state_corrupt_.load(std::memory_order_relaxed);
-  c.control_requests = requests_.load(std::memory_order_relaxed);
-  c.control_errors = request_errors_.load(std::memory_order_relaxed);
   if (fleet_) c.fleet = fleet_->totals();
   return c;
 }

@@ -116,9 +116,7 @@ class Runtime {
   uint64_t telemetry_generation_ = 0;  // the config generation telemetry last got
   // Read by the metrics thread: never dereference the config snapshot there.
   std::atomic<uint64_t> generation_{0};
-  std::atomic<uint64_t> reloads_ok_{0}, reloads_failed_{0}, restart_pending_count_{0};
-  std::atomic<uint64_t> saves_ok_{0}, saves_failed_{0}, requests_{0}, request_errors_{0};
-  std::atomic<uint64_t> state_corrupt_{0};  // state files with unreadable lines, kept aside
+  ControlTotals control_;  // this thread's own figures (control_totals() adds the log's, fleet's)
 };
 
 // Set by SIGINT/SIGTERM.

@@ -122,5 +122,50 @@ TEST(Stats, SummaryNamesTheActions) {
   EXPECT_EQ(s.find("query"), std::string::npos) << s;  // reasons never seen are left out
 }
 
+// The control thread's figures: each field of the two lists is exactly one sample of its family
+// with its label, and the names dashboards use stay.
+TEST(Stats, EveryControlFigureIsOneLabelledSampleInMetrics) {
+  ControlTotals c;
+  uint64_t n = 5000;
+  std::map<uint64_t, std::string> expected;  // value -> "family{label=value}"
+  const auto name = [](const char* metric, const char* label, const char* value) {
+    return "ampguard_" + std::string(metric) +
+           (*label ? "{" + std::string(label) + "=" + value + "}" : "");
+  };
+#define AMPGUARD_SET(field, metric, label, value, ...) \
+  c.field = n;                                         \
+  expected[n++] = name(metric, label, value);
+  AMPGUARD_CONTROL_FIGURES(AMPGUARD_SET)
+#undef AMPGUARD_SET
+#define AMPGUARD_SET(field, metric, label, value, ...) \
+  c.fleet.field = n;                                   \
+  expected[n++] = name(metric, label, value);
+  AMPGUARD_FLEET_FIGURES(AMPGUARD_SET)
+#undef AMPGUARD_SET
+  c.fleet.imported_by_origin["192.0.2.1"] = n;
+  expected[n++] = "ampguard_fleet_imported_blocks{origin=192.0.2.1}";
+  std::map<uint64_t, std::string> found;
+  for (const auto& family : metric_families(StatsTotals{}, c)) {
+    EXPECT_FALSE(family.help.empty()) << family.name;
+    for (const auto& m : family.metric) {
+      const uint64_t v = uint64_t(family.type == prometheus::MetricType::Counter ? m.counter.value
+                                                                                 : m.gauge.value);
+      if (v < 5000) continue;
+      std::string text = family.name;
+      for (const auto& l : m.label) text += "{" + l.name + "=" + l.value + "}";
+      EXPECT_TRUE(found.emplace(v, text).second) << text;
+    }
+  }
+  EXPECT_EQ(found, expected);
+  for (const char* stays :
+       {"ampguard_log_lines_total{result=written}", "ampguard_reloads_total{result=failure}",
+        "ampguard_control_requests_total{result=error}", "ampguard_fleet_peers{state=other}",
+        "ampguard_fleet_session_up"}) {
+    bool seen = false;
+    for (const auto& [v, text] : found) seen = seen || text == stays;
+    EXPECT_TRUE(seen) << stays;
+  }
+}
+
 }  // namespace
 }  // namespace ampguard
