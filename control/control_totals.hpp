@@ -23,6 +23,10 @@ namespace ampguard {
   X(saves_ok, "blocklist_saves_total", "result", "success", false,                               \
     "Blocklist saves to block.state-file by result")                                             \
   X(saves_failed, "blocklist_saves_total", "result", "failure", false, "")                       \
+  X(state_restored, "blocklist_state_entries_at_start", "result", "restored", true,              \
+    "block.state-file entries at the last start: restored, expired or unreadable")               \
+  X(state_expired, "blocklist_state_entries_at_start", "result", "expired", true, "")            \
+  X(state_unreadable, "blocklist_state_entries_at_start", "result", "unreadable", true, "")      \
   X(state_corrupt, "blocklist_state_corrupt_total", "", "", false,                               \
     "Starts whose block.state-file had unreadable lines (restored in part, original kept aside " \
     "as .corrupt-TIME)")                                                                         \

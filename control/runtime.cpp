@@ -324,6 +324,9 @@ void Runtime::restore_state() {
     block_log_.remember(key, e.reason, now);
     ++restored;
   }
+  control_.state_restored = restored;
+  control_.state_expired = expired;
+  control_.state_unreadable = bad.size();
   for (const std::string& b : bad) say("ampguard: not restored: " + b);
   say("ampguard: restored " + std::to_string(restored) + " blocklist entries from " + path + " (" +
       std::to_string(expired) + " expired, " + std::to_string(bad.size()) + " unreadable)");

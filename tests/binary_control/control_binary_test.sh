@@ -143,6 +143,11 @@ ctl blocklist list | grep -q '^192.0.2.8 ' || fail "good line not restored: $(ct
 # Into a file first: under pipefail, grep -q exiting at the match fails curl (EPIPE) mid-scrape.
 curl -sf "http://127.0.0.1:$PORT/metrics" > "$DIR/scrape" || fail "scrape after a partial restore"
 grep -qx 'ampguard_blocklist_state_corrupt_total 1' "$DIR/scrape" || fail "corrupt counter"
+for line in 'ampguard_blocklist_state_entries_at_start{result="restored"} 1' \
+  'ampguard_blocklist_state_entries_at_start{result="expired"} 0' \
+  'ampguard_blocklist_state_entries_at_start{result="unreadable"} 1'; do
+  grep -qxF "$line" "$DIR/scrape" || fail "scrape lacks: $line"
+done
 # A later save writes what was restored; the kept copy stays as it was.
 kill -TERM "$PID"
 wait "$PID" || fail "exit status after SIGTERM"
