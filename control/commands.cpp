@@ -77,7 +77,7 @@ nlohmann::ordered_json Runtime::status_document() const {
   const StatsTotals t = totals();
   nlohmann::ordered_json o;
   o["version"] = AMPGUARD_VERSION;
-  o["uptime_seconds"] = shared_->now_ns() / kSecond;
+  o["uptime_seconds"] = shared().now_ns() / kSecond;
   o["workers"] = t.workers;
   o["config_generation"] = t.config_generation;
   o["config_file"] = settings_.config_file;  // "": command line only
@@ -125,8 +125,8 @@ std::string Runtime::status_text() const {
 }
 
 Reply Runtime::blocklist_command(const std::vector<std::string>& w, bool json) {
-  const DataplaneConfig& cfg = *shared_->config();
-  const uint64_t now = shared_->now_ns();
+  const DataplaneConfig& cfg = *shared().config();
+  const uint64_t now = shared().now_ns();
   const std::string sub = w.size() > 1 ? w[1] : "";
   if (sub == "list" && w.size() == 2) {
     struct Row {
@@ -136,7 +136,7 @@ Reply Runtime::blocklist_command(const std::vector<std::string>& w, bool json) {
       bool operator<(const Row& o) const { return address < o.address; }
     };
     std::vector<Row> rows;
-    shared_->blocklist.for_each(now, [&](FlowKey key, uint64_t expires) {
+    shared().blocklist.for_each(now, [&](FlowKey key, uint64_t expires) {
       rows.push_back({key_to_text(key, cfg.prefix_v4, cfg.prefix_v6),
                       remaining_seconds(expires, now), block_log_.reason(key)});
     });
@@ -156,10 +156,10 @@ Reply Runtime::blocklist_command(const std::vector<std::string>& w, bool json) {
   }
   if (sub == "flush" && w.size() == 2) {
     std::vector<FlowKey> keys;
-    shared_->blocklist.for_each(now, [&](FlowKey key, uint64_t) { keys.push_back(key); });
+    shared().blocklist.for_each(now, [&](FlowKey key, uint64_t) { keys.push_back(key); });
     unsigned removed = 0;
     for (FlowKey k : keys) {
-      if (!shared_->blocklist.remove(k)) continue;
+      if (!shared().blocklist.remove(k)) continue;
       block_log_.on_control_unblock(k, "flushed by ampguardctl", now);
       ++removed;
     }
@@ -175,7 +175,7 @@ Reply Runtime::blocklist_command(const std::vector<std::string>& w, bool json) {
     if (!err.empty()) return error(printable(err));
     const std::string text = key_to_text(key, cfg.prefix_v4, cfg.prefix_v6);
     if (sub == "del") {
-      if (!shared_->blocklist.contains(key, now) || !shared_->blocklist.remove(key))
+      if (!shared().blocklist.contains(key, now) || !shared().blocklist.remove(key))
         return error(text + " is not blocked");
       block_log_.on_control_unblock(key, "removed by ampguardctl", now);
       save_due_ = true;
@@ -187,10 +187,10 @@ Reply Runtime::blocklist_command(const std::vector<std::string>& w, bool json) {
       if (!terr.empty()) return error("TTL: " + printable(terr));
       if (ttl < kSecond || ttl > 366 * 86400 * kSecond) return error("TTL: must be 1s to 366d");
     }
-    shared_->blocklist.block(key, now + ttl, now, control_tables_,
+    shared().blocklist.block(key, now + ttl, now, control_tables_,
                              replace ? Blocklist::Expiry::replace : Blocklist::Expiry::extend);
     // Say what the table holds: an entry blocked for longer is not shortened without --replace.
-    const uint64_t left = shared_->blocklist.expires(key, now).value_or(now + ttl) - now;
+    const uint64_t left = shared().blocklist.expires(key, now).value_or(now + ttl) - now;
     const std::string seconds = seconds_text(left);
     block_log_.on_control_block(key, "manual", left, now);
     save_due_ = true;
@@ -208,7 +208,7 @@ Reply Runtime::blocklist_command(const std::vector<std::string>& w, bool json) {
 Reply Runtime::capture_command(const std::vector<std::string>& w) {
   if (capture_) return error("a capture is already running (one at a time)");
   auto job = std::make_unique<CaptureJob>();
-  const std::string err = job->start(shared_->capture, {w.begin() + 1, w.end()}, shared_->now_ns());
+  const std::string err = job->start(shared().capture, {w.begin() + 1, w.end()}, shared().now_ns());
   if (!err.empty()) return error(printable(err));
   capture_ = std::move(job);
   // The answer waits for the frames; the control loop goes on serving meanwhile.
@@ -219,15 +219,15 @@ Reply Runtime::top_command(const std::vector<std::string>& w, bool json) {
   uint64_t n = 0;
   if (w.size() != 2 || !parse_uint(w[1], 1, kMaxTop, n))
     return error("usage: top N (N from 1 to " + std::to_string(kMaxTop) + ")");
-  const DataplaneConfig& cfg = *shared_->config();
+  const DataplaneConfig& cfg = *shared().config();
   const LimitProfile& p = cfg.limit;
-  const uint64_t now = shared_->now_ns(), clock = limit_clock(p, now);
+  const uint64_t now = shared().now_ns(), clock = limit_clock(p, now);
   struct Row {
     uint64_t credit;
     FlowKey key;
   };
   std::vector<Row> rows;
-  shared_->limiter.for_each([&](FlowKey key, uint64_t state) {
+  shared().limiter.for_each([&](FlowKey key, uint64_t state) {
     rows.push_back({limit_credit(p, state, clock), key});
   });
   // Least credit first: those are the destinations at or over their limit.
@@ -244,7 +244,7 @@ Reply Runtime::top_command(const std::vector<std::string>& w, bool json) {
                     {"credit_left", r.credit / unit},
                     {"capacity", cap / unit},
                     {"used_percent", std::lround(100.0 * double(cap - r.credit) / double(cap))},
-                    {"blocked", shared_->blocklist.contains(r.key, now)}});
+                    {"blocked", shared().blocklist.contains(r.key, now)}});
   }
   const char* unit_name = enum_name(p.mode);
   if (json)

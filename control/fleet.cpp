@@ -187,7 +187,7 @@ namespace ampguard {
 
 std::string Runtime::start_fleet() {
   if (settings_.fleet_api.empty()) return "";
-  const DataplaneConfig& cfg = *shared_->config();
+  const DataplaneConfig& cfg = *shared().config();
   FleetPlan plan;
   const std::string err = locate_error(
       settings_, build_fleet_plan(settings_, cfg.service_ports, cfg.service_port_count, plan));

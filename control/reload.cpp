@@ -58,7 +58,7 @@ Reply Runtime::reload() {
   }
   const uint64_t generation = generation_.load(std::memory_order_relaxed) + 1;
   cfg->generation = generation;
-  shared_->publish(std::move(cfg));  // returns once no worker can still read the old snapshot
+  shared().publish(std::move(cfg));  // returns once no worker can still read the old snapshot
   generation_.store(generation, std::memory_order_relaxed);
   settings_ = std::move(next);
   configure_block_log();

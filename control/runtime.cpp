@@ -1,10 +1,6 @@
 #include "control/runtime.hpp"
 
-#include <rte_eal.h>
-#include <rte_ethdev.h>
-#include <rte_lcore.h>
-#include <rte_mbuf.h>
-#include <rte_pdump.h>
+#include <rte_ring.h>
 
 #include <algorithm>
 #include <chrono>
@@ -17,8 +13,6 @@
 #include "control/telemetry.hpp"
 #include "control/units.hpp"
 #include "dataplane/block_event.hpp"
-#include "dataplane/ports.hpp"
-#include "dataplane/table_memory.hpp"
 
 namespace ampguard {
 
@@ -27,7 +21,6 @@ std::atomic<bool> g_signal_reload{false};
 
 namespace {
 
-constexpr unsigned kMbufCache = 256;
 constexpr uint64_t kReconcileNs = kSecond;  // unblock lines come at most this late
 constexpr uint64_t kSnapshotNs = kSecond;   // scrapes and telemetry lag at most this much
 
@@ -43,131 +36,40 @@ Runtime::Runtime(Settings settings) : settings_(std::move(settings)) {}
 
 Runtime::~Runtime() {
   // Before the state goes: the exposer's threads may be answering a scrape right now, the
-  // telemetry thread an /ampguard/* request.
+  // telemetry thread an /ampguard/* request. appliance_ goes last (the first member).
   metrics_.stop();
   if (telemetry_) telemetry_detach();
   stop();
-  workers_.clear();
-  if (ports_started_) {
-    stop_port(settings_.inside_port);
-    stop_port(settings_.outside_port);
-  }
-  shared_.reset();
-  if (pool_ != nullptr) rte_mempool_free(pool_);
-  if (pdump_ready_) rte_pdump_uninit();
-  if (eal_ready_) rte_eal_cleanup();
 }
 
 std::string Runtime::init_eal(const char* argv0) {
-  std::vector<std::string> args = {argv0};
-  args.insert(args.end(), settings_.eal_args.begin(), settings_.eal_args.end());
-  std::vector<char*> argv;
-  for (auto& a : args) argv.push_back(a.data());
-  if (rte_eal_init(int(argv.size()), argv.data()) < 0)
-    return std::string("EAL initialisation failed: ") + rte_strerror(rte_errno);
-  eal_ready_ = true;
-  // Lets dpdk-dumpcap and dpdk-pdump, as secondary processes, ask for a port's traffic. It
-  // costs nothing until they do: pdump installs its RX/TX callbacks only while a capture
-  // runs. Without multi-process (--in-memory, --no-shconf) no secondary can ever attach.
-  pdump_ready_ = rte_pdump_init() == 0;
-  if (!pdump_ready_)
-    std::printf("ampguard: dpdk-dumpcap unavailable: rte_pdump_init: %s\n",
-                rte_strerror(rte_errno));
-  return "";
+  return appliance_.init_eal(argv0, settings_.eal_args);
 }
 
 std::string Runtime::start() {
-  const unsigned lcores = rte_lcore_count();
-  if (lcores < 2) return "need at least two lcores: the main one for control, one or more workers";
   const Settings& s = settings_;
-  if (s.inside_port == s.outside_port) return "ports.inside and ports.outside must differ";
-  for (uint16_t p : {s.inside_port, s.outside_port})
-    if (!rte_eth_dev_is_valid_port(p))
-      return "DPDK port " + std::to_string(p) + " does not exist (" +
-             std::to_string(rte_eth_dev_count_avail()) + " ports available)";
-  const uint16_t wanted = uint16_t(lcores - 1);
-  uint16_t queues =
-      std::min(usable_queues(s.inside_port, wanted), usable_queues(s.outside_port, wanted));
-  if (queues < wanted)
-    std::printf("ampguard: the ports have %u queue pair(s): using %u of %u worker lcores\n", queues,
-                queues, wanted);
+  const std::string perr = appliance_.start_ports(s);
+  if (!perr.empty()) return perr;
 
-  // Every RX and TX descriptor of both ports, the bursts in flight and the per-lcore caches.
-  uint32_t mbufs = s.mbufs;
-  if (mbufs == 0)
-    mbufs = 2u * queues * (s.rx_descriptors + s.tx_descriptors) +
-            lcores * (kMbufCache + 2 * kBurstSize) + 1024;
-  // On the ports' socket: the NIC DMAs into these buffers and the workers read them.
-  const int socket = ports_socket(s.inside_port, s.outside_port);
-  const uint16_t mtu = uint16_t(s.mtu);
-  pool_ =
-      rte_pktmbuf_pool_create("ampguard_mbufs", mbufs, kMbufCache, 0, mbuf_data_room(mtu), socket);
-  if (pool_ == nullptr)
-    return "cannot allocate " + std::to_string(mbufs) + " mbufs: " + rte_strerror(rte_errno) +
-           " (more hugepages, or a smaller ports.mbufs)";
-
-  for (auto [port, side] :
-       {std::pair{s.inside_port, PortSide::inside}, std::pair{s.outside_port, PortSide::outside}}) {
-    PortSetup ps;
-    ps.port_id = port;
-    ps.side = side;
-    ps.queues = queues;
-    ps.rx_descriptors = s.rx_descriptors;
-    ps.tx_descriptors = s.tx_descriptors;
-    ps.mtu = mtu;
-    const std::string err = start_port(ps, pool_);
-    if (!err.empty()) return err;
-  }
-  ports_started_ = true;
-  ports_[unsigned(PortSide::inside)] = s.inside_port;
-  ports_[unsigned(PortSide::outside)] = s.outside_port;
-
-  if (s.tables.limiter_entries < 8 || s.tables.block_entries < 8)
-    return "limit.max-entries and block.max-entries must be at least 8";
-  try {
-    // On the ports' socket, like the packet pool: the workers probe the tables for every frame.
-    shared_ = std::make_unique<SharedState>(s.tables, queues, socket);
-  } catch (const std::exception& e) {
-    return e.what();
-  }
-  // stdout like the port lines (the log sink carries events), flushed: scripts wait for it
-  std::printf("%s\n", describe_table_memory(shared_->table_memory()).c_str());
-  std::fflush(stdout);
   auto cfg = std::make_unique<DataplaneConfig>();
   const std::string err = build_dataplane_config(s, *cfg);
   if (!err.empty()) return err;
   cfg->generation = 1;
-  shared_->publish(std::move(cfg));
+  shared().publish(std::move(cfg));
   generation_.store(1, std::memory_order_relaxed);
   configure_block_log();
   // Before the workers start: not one packet may pass that the saved blocklist would drop.
   if (!s.block_state_file.empty()) restore_state();
 
-  counters_ = std::make_unique<WorkerCounters[]>(queues);
-  Worker::set_stop_flag(&stop_);
-  unsigned lcore = rte_get_next_lcore(-1, 1, 0);
-  for (uint16_t q = 0; q < queues; ++q, lcore = rte_get_next_lcore(lcore, 1, 0)) {
-    WorkerPorts wp;
-    wp.port[unsigned(PortSide::inside)] = s.inside_port;
-    wp.port[unsigned(PortSide::outside)] = s.outside_port;
-    wp.queue = q;
-    workers_.push_back(std::make_unique<Worker>(q, wp, *shared_, counters_[q]));
-    if (rte_eal_remote_launch(Worker::lcore_main, workers_.back().get(), lcore) != 0)
-      return "cannot launch worker " + std::to_string(q) + " on lcore " + std::to_string(lcore);
-    workers_running_ = true;
-  }
-  return "";
+  return appliance_.launch_workers();
 }
 
 void Runtime::stop() {
-  if (!workers_running_) return;
-  stop_.store(true, std::memory_order_relaxed);
-  rte_eal_mp_wait_lcore();
-  workers_running_ = false;
+  if (!appliance_.stop_workers()) return;
   if (fleet_) fleet_->stop();  // a clean stop withdraws this box's routes
   drain_events();
   if (capture_) {
-    capture_->step(shared_->now_ns());  // what the workers copied before they stopped
+    capture_->step(shared().now_ns());  // what the workers copied before they stopped
     finish_capture();
   }
   if (services_ && !settings_.block_state_file.empty()) {
@@ -185,7 +87,7 @@ void Runtime::finish_capture() {
 void Runtime::publish_telemetry() {
   TelemetryView v;
   v.generation = generation_.load(std::memory_order_relaxed);
-  const DataplaneConfig& cfg = *shared_->config();
+  const DataplaneConfig& cfg = *shared().config();
   v.prefix_v4 = cfg.prefix_v4;
   v.prefix_v6 = cfg.prefix_v6;
   v.options = effective_options(settings_);
@@ -208,7 +110,7 @@ void Runtime::say(const std::string& line) {
 }
 
 void Runtime::configure_block_log() {
-  const DataplaneConfig& cfg = *shared_->config();
+  const DataplaneConfig& cfg = *shared().config();
   BlockLog::Limits l;
   l.max_per_second = settings_.log_max_per_second;
   l.line_prefix = settings_.log_prefix;
@@ -234,14 +136,14 @@ std::string Runtime::start_services() {
     if (!err.empty()) say("ampguard: warning: no metrics: " + err);
   }
   refresh_snapshot();
-  const std::string terr = telemetry_attach([this] { return snapshot_.totals(); }, shared_.get());
+  const std::string terr = telemetry_attach([this] { return snapshot_.totals(); }, &shared());
   if (!terr.empty()) say("ampguard: warning: " + terr);
   telemetry_ = terr.empty();
   publish_telemetry();
   const std::string ferr = start_fleet();
   if (!ferr.empty()) return ferr;
   services_ = true;
-  next_save_ns_ = shared_->now_ns() + save_interval_ns_;
+  next_save_ns_ = shared().now_ns() + save_interval_ns_;
   return "";
 }
 
@@ -251,17 +153,17 @@ void Runtime::control_step() {
     refresh_snapshot();
   }
   drain_events();
-  const uint64_t now = shared_->now_ns();
+  const uint64_t now = shared().now_ns();
   if (now >= next_reconcile_ns_) {
-    block_log_.reconcile(shared_->blocklist, now);
-    shared_->sync_unix_clock();
+    block_log_.reconcile(shared().blocklist, now);
+    shared().sync_unix_clock();
     next_reconcile_ns_ = now + kReconcileNs;
   }
   if (!services_) return;
   if (now >= next_snapshot_ns_) refresh_snapshot();
   socket_.poll([this](const std::string& request) { return command(request); });
   if (capture_ && capture_->step(now)) finish_capture();
-  if (fleet_) fleet_->step(*shared_, block_log_, control_tables_, now);
+  if (fleet_) fleet_->step(shared(), block_log_, control_tables_, now);
   if (telemetry_generation_ != generation_.load(std::memory_order_relaxed)) publish_telemetry();
   if (!settings_.block_state_file.empty() && (save_due_ || now >= next_save_ns_)) {
     const std::string err = save_state();
@@ -271,19 +173,19 @@ void Runtime::control_step() {
 
 void Runtime::drain_events() {
   BlockEvent e;
-  const uint64_t timeout = shared_->config()->block_timeout_ns;
-  while (rte_ring_sc_dequeue_elem(shared_->events, &e, sizeof e) == 0)
-    block_log_.on_event(e, timeout, shared_->now_ns());
+  const uint64_t timeout = shared().config()->block_timeout_ns;
+  while (rte_ring_sc_dequeue_elem(shared().events, &e, sizeof e) == 0)
+    block_log_.on_event(e, timeout, shared().now_ns());
 }
 
 std::string Runtime::save_state() {
   save_due_ = false;
-  const uint64_t now = shared_->now_ns();
+  const uint64_t now = shared().now_ns();
   next_save_ns_ = now + save_interval_ns_;
-  const DataplaneConfig& cfg = *shared_->config();
+  const DataplaneConfig& cfg = *shared().config();
   const uint64_t wall = unix_now();
   std::vector<SavedBlock> entries;
-  shared_->blocklist.for_each(now, [&](FlowKey key, uint64_t expires_ns) {
+  shared().blocklist.for_each(now, [&](FlowKey key, uint64_t expires_ns) {
     // Rounded up: a restored entry never expires before the original would have.
     entries.push_back({key_to_text(key, cfg.prefix_v4, cfg.prefix_v6),
                        wall + remaining_seconds(expires_ns, now), block_log_.reason(key)});
@@ -304,8 +206,8 @@ void Runtime::restore_state() {
     say("ampguard: blocklist not restored (starting empty): " + err);
     return;
   }
-  const DataplaneConfig& cfg = *shared_->config();
-  const uint64_t now = shared_->now_ns(), wall = unix_now();
+  const DataplaneConfig& cfg = *shared().config();
+  const uint64_t now = shared().now_ns(), wall = unix_now();
   unsigned restored = 0, expired = 0;
   TableCounters restore_counters;  // a restored entry is not a new block: not counted as an add
   for (const SavedBlock& e : entries) {
@@ -320,7 +222,7 @@ void Runtime::restore_state() {
       continue;
     }
     const uint64_t ttl = std::min<uint64_t>(e.expires_unix - wall, 400ull * 86400) * kSecond;
-    shared_->blocklist.block(key, now + ttl, now, restore_counters);
+    shared().blocklist.block(key, now + ttl, now, restore_counters);
     block_log_.remember(key, e.reason, now);
     ++restored;
   }
@@ -345,9 +247,7 @@ void Runtime::run() {
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
     control_step();
     if (settings_.exit_when_idle_ms == 0) continue;
-    uint64_t rx = 0;
-    for (size_t w = 0; w < workers_.size(); ++w)
-      for (unsigned p = 0; p < kPortSides; ++p) rx += counters_[w].port[p].rx_packets.get();
+    const uint64_t rx = appliance_.rx_packets();
     const auto now = clock::now();
     if (rx != last_rx) {
       last_rx = rx;
@@ -361,32 +261,21 @@ void Runtime::run() {
 
 StatsTotals Runtime::totals() const {
   StatsTotals t;
-  uint64_t first = 0, last = 0;
-  for (size_t w = 0; w < workers_.size(); ++w) add_worker_counters(counters_[w], t, first, last);
-  if (last > first) t.forwarding_seconds = double(last - first) / double(rte_get_tsc_hz());
-  for (unsigned p = 0; p < kPortSides; ++p) {
-    rte_eth_stats es{};
-    if (rte_eth_stats_get(ports_[p], &es) != 0) continue;
-    t.port[p].ipackets = es.ipackets;
-    t.port[p].opackets = es.opackets;
-    t.port[p].imissed = es.imissed;
-    t.port[p].rx_nombuf = es.rx_nombuf;
-    t.port[p].oerrors = es.oerrors;
-  }
-  const uint64_t now = shared_->now_ns();
-  const LimiterTable& limiter = shared_->limiter;
-  const Blocklist& blocklist = shared_->blocklist;
+  appliance_.add_totals(t);
+  const uint64_t now = shared().now_ns();
+  const LimiterTable& limiter = shared().limiter;
+  const Blocklist& blocklist = shared().blocklist;
   t.tables.limiter_entries = limiter_census_.step(
       limiter.buckets(), [&](uint32_t first, uint32_t n) { return limiter.size_in(first, n); });
-  t.tables.limiter_capacity = shared_->limiter.capacity();
+  t.tables.limiter_capacity = shared().limiter.capacity();
   t.tables.block_entries = block_census_.step(blocklist.buckets(), [&](uint32_t first, uint32_t n) {
     return blocklist.size_in(first, n, now);
   });
-  t.tables.block_capacity = shared_->blocklist.capacity();
-  t.tables.proven_capacity = shared_->proven.capacity();
+  t.tables.block_capacity = shared().blocklist.capacity();
+  t.tables.proven_capacity = shared().proven.capacity();
   t.config_generation = generation_.load(std::memory_order_relaxed);
-  t.capture_frames = shared_->capture.frames();
-  t.capture_missed = shared_->capture.missed();
+  t.capture_frames = shared().capture.frames();
+  t.capture_missed = shared().capture.missed();
   t.tables.block_adds += control_tables_.block_adds.get();
   t.tables.block_refreshes += control_tables_.block_refreshes.get();
   t.tables.block_evictions += control_tables_.block_evictions.get();
@@ -395,7 +284,7 @@ StatsTotals Runtime::totals() const {
 
 void Runtime::refresh_snapshot() {
   snapshot_.publish(totals(), control_totals());
-  next_snapshot_ns_ = shared_->now_ns() + kSnapshotNs;
+  next_snapshot_ns_ = shared().now_ns() + kSnapshotNs;
 }
 
 ControlTotals Runtime::control_totals() const {

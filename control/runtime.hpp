@@ -1,6 +1,7 @@
-// The running appliance: EAL, ports, shared state, worker lcores and the control loop on the
-// main lcore: block and unblock logging, reload (SIGHUP, ampguardctl), the control socket,
-// metrics, blocklist persistence, idle detection, stop on SIGINT/SIGTERM.
+// The running appliance: the data path (control/appliance.hpp: EAL, ports, tables, worker
+// lcores) and the control loop on the main lcore: block and unblock logging, reload (SIGHUP,
+// ampguardctl), the control socket, metrics, blocklist persistence, idle detection, stop on
+// SIGINT/SIGTERM.
 //
 // Everything here runs on the control thread. Other threads (the metrics exposer, DPDK
 // telemetry) read only snapshot(), which the control thread refreshes.
@@ -12,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "control/appliance.hpp"
 #include "control/block_log.hpp"
 #include "control/capture.hpp"
 #include "control/control_socket.hpp"
@@ -22,7 +24,6 @@
 #include "control/table_census.hpp"
 #include "dataplane/shared_state.hpp"
 #include "dataplane/time_units.hpp"
-#include "dataplane/worker.hpp"
 
 namespace ampguard {
 
@@ -62,7 +63,8 @@ class Runtime {
   // does it once a second; ampguardctl's reads do it before they answer.
   void refresh_snapshot();
   const StatsSnapshot& snapshot() const { return snapshot_; }
-  SharedState& shared() { return *shared_; }
+  SharedState& shared() { return appliance_.shared(); }
+  const SharedState& shared() const { return appliance_.shared(); }
   const Settings& settings() const { return settings_; }
   int metrics_port() const { return metrics_.port(); }
   // Where log lines go (default: stdout).
@@ -85,17 +87,8 @@ class Runtime {
   nlohmann::ordered_json status_document() const;
   std::string status_text() const;
 
+  Appliance appliance_;  // first: destroyed last, after everything that points into it
   Settings settings_;
-  uint16_t ports_[kPortSides] = {};  // a reload replaces settings_; totals() reads these
-  bool eal_ready_ = false;
-  bool pdump_ready_ = false;
-  bool ports_started_ = false;
-  rte_mempool* pool_ = nullptr;
-  std::unique_ptr<SharedState> shared_;
-  std::unique_ptr<WorkerCounters[]> counters_;
-  std::vector<std::unique_ptr<Worker>> workers_;
-  std::atomic<bool> stop_{false};
-  bool workers_running_ = false;
   std::function<void(const std::string&)> log_;
   BlockLog block_log_;
   ControlSocket socket_;

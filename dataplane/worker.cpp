@@ -2,11 +2,13 @@
 
 #include <rte_cycles.h>
 #include <rte_ethdev.h>
+#include <rte_lcore.h>
+#include <rte_malloc.h>
+
+#include <new>
 
 namespace ampguard {
 namespace {
-
-const std::atomic<bool>* g_stop = nullptr;
 
 // Expiry sweeps are bounded steps; one every this many loop iterations keeps them off the
 // per-burst cost while still walking a 100k-entry table many times a second.
@@ -18,21 +20,43 @@ constexpr uint32_t kEmptyLoopsBeforePause = 256;
 
 }  // namespace
 
-Worker::Worker(uint16_t id, WorkerPorts ports, SharedState& shared, WorkerCounters& counters)
-    : ports_(ports) {
+WorkerInstance::WorkerInstance(uint16_t id, unsigned lcore, WorkerPorts ports, SharedState& shared,
+                               const std::atomic<bool>& stop)
+    : ports_(ports), lcore_(lcore), stop_(stop) {
   ctx_.id = id;
   ctx_.shared = &shared;
-  ctx_.counters = &counters;
+  ctx_.counters = &counters_;
 }
 
-void Worker::set_stop_flag(const std::atomic<bool>* stop) { g_stop = stop; }
+WorkerInstancePtr WorkerInstance::create(uint16_t id, unsigned lcore, WorkerPorts ports,
+                                         SharedState& shared, const std::atomic<bool>& stop,
+                                         std::string* error) {
+  const int socket = int(rte_lcore_to_socket_id(lcore));
+  void* at = rte_zmalloc_socket("ampguard_worker", sizeof(WorkerInstance), alignof(WorkerInstance),
+                                socket);
+  if (at == nullptr)
+    at = rte_zmalloc_socket("ampguard_worker", sizeof(WorkerInstance), alignof(WorkerInstance),
+                            SOCKET_ID_ANY);
+  if (at == nullptr) {
+    *error = "cannot allocate worker " + std::to_string(id) + " (" +
+             std::to_string(sizeof(WorkerInstance)) + " B) for lcore " + std::to_string(lcore) +
+             ": DPDK memory exhausted";
+    return nullptr;
+  }
+  return WorkerInstancePtr(new (at) WorkerInstance(id, lcore, ports, shared, stop));
+}
 
-int Worker::lcore_main(void* arg) {
-  static_cast<Worker*>(arg)->run(*g_stop);
+void WorkerInstanceFree::operator()(WorkerInstance* w) const {
+  w->~WorkerInstance();
+  rte_free(w);
+}
+
+int WorkerInstance::lcore_main(void* arg) {
+  static_cast<WorkerInstance*>(arg)->run();
   return 0;
 }
 
-void Worker::transmit(uint16_t port, rte_mbuf** pkts, uint16_t n, PortCounters& pc) {
+void WorkerInstance::transmit(uint16_t port, rte_mbuf** pkts, uint16_t n, PortCounters& pc) {
   if (n == 0) return;
   uint64_t bytes = 0;
   for (uint16_t i = 0; i < n; ++i) bytes += rte_pktmbuf_pkt_len(pkts[i]);
@@ -47,12 +71,12 @@ void Worker::transmit(uint16_t port, rte_mbuf** pkts, uint16_t n, PortCounters& 
   }
 }
 
-uint16_t Worker::poll(PortSide side, const DataplaneConfig& cfg, uint64_t now_ns) {
+uint16_t WorkerInstance::poll(PortSide side, const DataplaneConfig& cfg, uint64_t now_ns) {
   rte_mbuf* pkts[kBurstSize];
   const uint16_t port = ports_.port[unsigned(side)];
   const uint16_t n = rte_eth_rx_burst(port, ports_.queue, pkts, kBurstSize);
   if (n == 0) return 0;
-  WorkerCounters& c = *ctx_.counters;
+  WorkerCounters& c = counters_;
   if (c.first_rx_tsc.get() == 0) c.first_rx_tsc.set(rte_rdtsc());
   if (n == kBurstSize) c.rx_full_bursts.add();
   BurstOut out;
@@ -65,14 +89,14 @@ uint16_t Worker::poll(PortSide side, const DataplaneConfig& cfg, uint64_t now_ns
   return n;
 }
 
-void Worker::run(const std::atomic<bool>& stop) {
+void WorkerInstance::run() {
   SharedState& shared = *ctx_.shared;
   rte_rcu_qsbr_thread_register(shared.qsbr, ctx_.id);
   rte_rcu_qsbr_thread_online(shared.qsbr, ctx_.id);
-  WorkerCounters& c = *ctx_.counters;
+  WorkerCounters& c = counters_;
   uint32_t loops = 0, empty_loops = 0;
   // relaxed: the flag only asks us to stop; nothing is published through it.
-  while (!stop.load(std::memory_order_relaxed)) {
+  while (!stop_.load(std::memory_order_relaxed)) {
     const uint64_t now_ns = shared.now_ns();  // the TSC, read once per loop
     const DataplaneConfig& cfg = *shared.config();
     const uint32_t got = poll(PortSide::inside, cfg, now_ns) + poll(PortSide::outside, cfg, now_ns);
