@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "control/addresses.hpp"
+#include "control/fleet_exports.hpp"
 #include "control/units.hpp"
 
 namespace ampguard {
@@ -74,11 +75,11 @@ void FleetControl::step(SharedState& shared, BlockLog& log, TableCounters& contr
 }
 
 void FleetControl::export_blocks(SharedState& shared, BlockLog& log, uint64_t now_ns) {
-  struct Candidate {
+  struct Ranked {
     uint64_t blocks, since_ns;
     FlowKey key;
   };
-  std::vector<Candidate> candidates;
+  std::vector<Ranked> ranked;
   uint64_t waiting = 0;
   shared.blocklist.for_each(now_ns, [&](FlowKey key, uint64_t) {
     if (imported_.count(key)) return;  // a peer's block is the peer's to announce
@@ -91,33 +92,47 @@ void FleetControl::export_blocks(SharedState& shared, BlockLog& log, uint64_t no
       ++waiting;
       return;
     }
-    candidates.push_back({blocks, since, key});
+    ranked.push_back({blocks, since, key});
   });
   // Heaviest first: the keys blocked again and again, then the longest-lasting blocks (the
   // data path keeps no per-key count of the traffic a block drops).
-  std::sort(candidates.begin(), candidates.end(), [](const Candidate& a, const Candidate& b) {
+  std::sort(ranked.begin(), ranked.end(), [](const Ranked& a, const Ranked& b) {
     if (a.blocks != b.blocks) return a.blocks > b.blocks;
     if (a.since_ns != b.since_ns) return a.since_ns < b.since_ns;
     return a.key < b.key;
   });
-  std::set<fleet::FlowRule> rules;
-  uint64_t suppressed = 0, no_protect = 0;
-  for (const Candidate& c : candidates) {
-    const fleet::Prefix source = key_prefix(c.key, prefix_v4_, prefix_v6_);
-    std::vector<fleet::FlowRule> mine;
-    for (const fleet::Prefix& d : plan_.protect)
-      if (d.v6 == source.v6) mine.push_back({source, d});
-    if (mine.empty()) {
-      ++no_protect;
-    } else if (rules.size() + mine.size() > plan_.max_routes) {
-      ++suppressed;
-    } else {
-      rules.insert(mine.begin(), mine.end());
+  std::vector<ExportCandidate> candidates;
+  for (const Ranked& r : ranked)
+    candidates.push_back({r.key, key_prefix(r.key, prefix_v4_, prefix_v6_)});
+  const DataplaneConfig& cfg = *shared.config();
+  // Over its limit: the prefix cannot pass one more smallest large response.
+  const uint32_t units = pressure_units(cfg.limit.mode, cfg.min_size);
+  const CoveringOver covering_over = [&](const ExportCandidate& c) -> std::optional<fleet::Prefix> {
+    const L3 l3 = c.source.v6 ? L3::ipv6 : L3::ipv4;
+    const AggregateLimits& a = cfg.aggregates;
+    std::array<uint8_t, 16> addr{};
+    std::copy(c.source.addr.begin(), c.source.addr.end(), addr.begin());
+    const AggregateTable::PrefixKeys keys = shared.aggregates.prefix_keys(a, l3, addr);
+    std::optional<fleet::Prefix> narrowest;
+    for (unsigned i = 0; i < a.count(l3); ++i) {
+      const unsigned len = a.levels(l3)[i].prefix;
+      if ((narrowest && narrowest->len >= len) ||
+          !shared.aggregates.over_limit(a, l3, i, keys, units, now_ns))
+        continue;
+      fleet::Prefix p = c.source;
+      p.len = len;
+      for (unsigned bit = len; bit < 8 * p.addr.size(); ++bit)
+        p.addr[bit / 8] &= uint8_t(~(0x80u >> (bit % 8)));
+      narrowest = p;
     }
-  }
-  client_.set_exports(std::move(rules));
-  totals_.suppressed = suppressed;
-  totals_.no_protect = no_protect;
+    return narrowest;
+  };
+  ExportSelection chosen =
+      select_exports(candidates, plan_.protect, plan_.max_routes, covering_over);
+  client_.set_exports(std::move(chosen.rules));
+  totals_.suppressed = chosen.suppressed;
+  totals_.no_protect = chosen.no_protect;
+  totals_.aggregated = chosen.aggregated;
   totals_.waiting = waiting;
 }
 
@@ -168,6 +183,8 @@ std::string FleetControl::status_text() const {
     << "suppressed " << totals_.suppressed << " blocks over fleet.max-routes, "
     << totals_.no_protect << " without a fleet.protect prefix of their family, " << totals_.waiting
     << " younger than fleet.export-after\n"
+    << "aggregated " << totals_.aggregated
+    << " blocks into covering prefixes over their own aggregate limit\n"
     << "imported " << totals_.imported << " blocks (" << totals_.not_imported
     << " routes with a source prefix shorter than limit.prefix-v4/-v6 not imported)";
   for (const auto& [origin, n] : totals_.imported_by_origin) o << " " << origin << "=" << n;

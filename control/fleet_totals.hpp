@@ -25,6 +25,9 @@ namespace ampguard {
     "fleet.protect prefix of their family), waiting (younger than fleet.export-after)")         \
   X(no_protect, "fleet_blocks_not_exported", "why", "no_protect", true, "")                     \
   X(waiting, "fleet_blocks_not_exported", "why", "waiting", true, "")                           \
+  X(aggregated, "fleet_blocks_aggregated", "", "", true,                                        \
+    "Blocks exported through one covering prefix over its own aggregate limit (past "           \
+    "fleet.max-routes)")                                                                        \
   X(not_imported, "fleet_routes_not_imported", "", "", true,                                    \
     "Peers' routes with our community whose source prefix is shorter than limit.prefix-v4/-v6 " \
     "(no blocklist key stands for them)")                                                       \

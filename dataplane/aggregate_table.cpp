@@ -47,6 +47,14 @@ bool AggregateTable::has_credit(const AggregateLimits& a, L3 l3, const PrefixKey
   return true;
 }
 
+bool AggregateTable::over_limit(const AggregateLimits& a, L3 l3, unsigned level,
+                                const PrefixKeys& keys, uint32_t units, uint64_t now_ns) const {
+  const LimitProfile& p = a.levels(l3)[level].profile;
+  uint64_t state = 0;
+  return core_.find(keys[level], state) &&
+         limit_credit(p, state, limit_clock(p, now_ns)) < limit_cost(p, units);
+}
+
 bool AggregateTable::charge(const AggregateLimits& a, L3 l3, const PrefixKeys& keys, uint32_t units,
                             uint64_t now_ns, TableCounters& c) {
   const AggregateLevel* levels = a.levels(l3);

@@ -29,6 +29,10 @@ class AggregateTable {
   // nothing, so a response another limit drops costs its prefixes nothing.
   bool has_credit(const AggregateLimits& a, L3 l3, const PrefixKeys& keys, uint32_t units,
                   uint64_t now_ns) const;
+  // True when covering prefix `level` has no credit for `units` now: that prefix's own limit is
+  // over (the fleet exports it instead of its keys). Writes nothing.
+  bool over_limit(const AggregateLimits& a, L3 l3, unsigned level, const PrefixKeys& keys,
+                  uint32_t units, uint64_t now_ns) const;
   // Charges units to every covering prefix; false when one had no credit left.
   bool charge(const AggregateLimits& a, L3 l3, const PrefixKeys& keys, uint32_t units,
               uint64_t now_ns, TableCounters& c);

@@ -34,6 +34,14 @@ class Aggregates {
     return judge(frame);
   }
   SharedState& shared() { return shared_; }
+  // Whether level `level` of dst's covering prefixes is over its own limit (the fleet's view).
+  bool over(std::array<uint8_t, 4> dst, unsigned level) {
+    std::array<uint8_t, 16> addr{};
+    std::copy(dst.begin(), dst.end(), addr.begin());
+    const auto keys = shared_.aggregates.prefix_keys(cfg_.aggregates, L3::ipv4, addr);
+    return shared_.aggregates.over_limit(cfg_.aggregates, L3::ipv4, level, keys,
+                                         pressure_units(cfg_.limit.mode, cfg_.min_size), kStart);
+  }
 
  private:
   VerdictReason judge(Bytes& frame) {
@@ -57,7 +65,8 @@ TEST(AggregateLimits, AnAttackSpreadOverAPrefixIsLimitedAsAWhole) {
   }
 
   Aggregates on({"--limit.aggregate-v4=24:4"});
-  for (uint8_t i = 0; i < 40; ++i) EXPECT_EQ(on.respond(host(2, i)), VerdictReason::response_within_limit);
+  for (uint8_t i = 0; i < 40; ++i)
+    EXPECT_EQ(on.respond(host(2, i)), VerdictReason::response_within_limit);
   for (uint8_t i = 40; i < 100; ++i)
     EXPECT_EQ(on.respond(host(2, i)), VerdictReason::over_aggregate_limit) << int(i);
   EXPECT_EQ(on.shared().blocklist.size(kStart), 0u) << "a prefix (or its hosts) is never blocked";
@@ -69,9 +78,11 @@ TEST(AggregateLimits, AnAttackSpreadOverAPrefixIsLimitedAsAWhole) {
 // prefix nothing, so one heavy victim does not take its neighbours' share.
 TEST(AggregateLimits, ResponsesOverTheirOwnLimitCostTheirPrefixNothing) {
   Aggregates on({"--limit.aggregate-v4=24:4"});
-  for (int n = 0; n < 10; ++n) ASSERT_EQ(on.respond(host(2, 1)), VerdictReason::response_within_limit);
+  for (int n = 0; n < 10; ++n)
+    ASSERT_EQ(on.respond(host(2, 1)), VerdictReason::response_within_limit);
   for (int n = 0; n < 50; ++n) ASSERT_EQ(on.respond(host(2, 1)), VerdictReason::over_limit);
-  for (uint8_t i = 2; i < 32; ++i) EXPECT_EQ(on.respond(host(2, i)), VerdictReason::response_within_limit);
+  for (uint8_t i = 2; i < 32; ++i)
+    EXPECT_EQ(on.respond(host(2, i)), VerdictReason::response_within_limit);
   EXPECT_EQ(on.respond(host(2, 40)), VerdictReason::over_aggregate_limit);
 }
 
@@ -79,10 +90,29 @@ TEST(AggregateLimits, ResponsesOverTheirOwnLimitCostTheirPrefixNothing) {
 TEST(AggregateLimits, EveryLevelIsCharged) {
   Aggregates on({"--limit.aggregate-v4=24:4,16:6"});
   // 40 for the first /24, then the /16's 60 less those 40: 20 for a second /24
-  for (uint8_t i = 0; i < 40; ++i) ASSERT_EQ(on.respond(host(2, i)), VerdictReason::response_within_limit);
-  for (uint8_t i = 0; i < 20; ++i) EXPECT_EQ(on.respond(host(3, i)), VerdictReason::response_within_limit);
+  for (uint8_t i = 0; i < 40; ++i)
+    ASSERT_EQ(on.respond(host(2, i)), VerdictReason::response_within_limit);
+  for (uint8_t i = 0; i < 20; ++i)
+    EXPECT_EQ(on.respond(host(3, i)), VerdictReason::response_within_limit);
   EXPECT_EQ(on.respond(host(3, 20)), VerdictReason::over_aggregate_limit);
   EXPECT_EQ(on.respond({10, 2, 0, 1}), VerdictReason::response_within_limit) << "another /16";
+}
+
+// The fleet exports a covering prefix only while that prefix's own limit is over (issue 18):
+// over_limit names the level that refused, not its neighbours.
+TEST(AggregateLimits, OverLimitNamesThePrefixThatIsOver) {
+  Aggregates on({"--limit.aggregate-v4=24:4,16:6"});
+  EXPECT_FALSE(on.over(host(2, 0), 0));
+  for (uint8_t i = 0; i < 40; ++i)
+    ASSERT_EQ(on.respond(host(2, i)), VerdictReason::response_within_limit);
+  EXPECT_TRUE(on.over(host(2, 0), 0)) << "10.1.2.0/24 spent its 40";
+  EXPECT_TRUE(on.over(host(2, 200), 0)) << "any address of that /24";
+  EXPECT_FALSE(on.over(host(2, 0), 1)) << "10.1.0.0/16 has 20 left";
+  EXPECT_FALSE(on.over(host(3, 0), 0)) << "another /24";
+  for (uint8_t i = 0; i < 20; ++i)
+    ASSERT_EQ(on.respond(host(3, i)), VerdictReason::response_within_limit);
+  EXPECT_TRUE(on.over(host(3, 0), 1)) << "now the /16 is over";
+  EXPECT_FALSE(on.over(host(3, 0), 0)) << "10.1.3.0/24 itself still has credit";
 }
 
 TEST(AggregateLimits, IPv6PrefixesToo) {
@@ -91,9 +121,11 @@ TEST(AggregateLimits, IPv6PrefixesToo) {
   const auto in48 = [](uint8_t net) {
     return std::array<uint8_t, 16>{0x20, 0x01, 0x0d, 0xb8, 0, 1, 0, net, 0, 0, 0, 0, 0, 0, 0, 1};
   };
-  for (uint8_t i = 0; i < 20; ++i) EXPECT_EQ(on.respond6(in48(i)), VerdictReason::response_within_limit) << int(i);
+  for (uint8_t i = 0; i < 20; ++i)
+    EXPECT_EQ(on.respond6(in48(i)), VerdictReason::response_within_limit) << int(i);
   EXPECT_EQ(on.respond6(in48(20)), VerdictReason::over_aggregate_limit);
-  EXPECT_EQ(on.respond6(test::v6_addr(2, 1)), VerdictReason::response_within_limit) << "another /48";
+  EXPECT_EQ(on.respond6(test::v6_addr(2, 1)), VerdictReason::response_within_limit)
+      << "another /48";
   EXPECT_EQ(on.respond(host(2, 1)), VerdictReason::response_within_limit) << "IPv4 has none";
 }
 
@@ -101,7 +133,8 @@ TEST(AggregateLimits, IPv6PrefixesToo) {
 // a real client inside an attacked prefix retries over TCP.
 TEST(AggregateLimits, OverActionTcSlipsTruncatedAnswers) {
   Aggregates on({"--limit.aggregate-v4=24:1", "--limit.over-action=tc", "--limit.slip=2"});
-  for (uint8_t i = 0; i < 10; ++i) ASSERT_EQ(on.respond(host(2, i)), VerdictReason::response_within_limit);
+  for (uint8_t i = 0; i < 10; ++i)
+    ASSERT_EQ(on.respond(host(2, i)), VerdictReason::response_within_limit);
   EXPECT_EQ(on.respond(host(2, 10)), VerdictReason::over_aggregate_limit);
   EXPECT_EQ(on.respond(host(2, 11)), VerdictReason::over_aggregate_tc);
 }
