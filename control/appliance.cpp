@@ -149,6 +149,12 @@ void Appliance::add_totals(StatsTotals& t) const {
   }
 }
 
+std::vector<const WorkerCounters*> Appliance::worker_counters() const {
+  std::vector<const WorkerCounters*> out;
+  for (const WorkerInstancePtr& w : workers_) out.push_back(&w->counters());
+  return out;
+}
+
 uint64_t Appliance::rx_packets() const {
   uint64_t rx = 0;
   for (const WorkerInstancePtr& w : workers_)

@@ -40,6 +40,8 @@ class Appliance {
   // Adds the workers' counters, forwarding_seconds and the ports' statistics (control thread:
   // the ethdev API is not thread-safe).
   void add_totals(StatsTotals& t) const;
+  // Every worker's counters (control thread reads; the workers keep writing).
+  std::vector<const WorkerCounters*> worker_counters() const;
   // Frames received by all workers so far (for --exit-when-idle).
   uint64_t rx_packets() const;
 

@@ -55,9 +55,10 @@ void FleetControl::stop() {
 }
 
 void FleetControl::step(SharedState& shared, BlockLog& log, TableCounters& control_tables,
-                        uint64_t now_ns) {
+                        const std::vector<const WorkerCounters*>& workers, uint64_t now_ns) {
   if (now_ns < next_step_ns_ || !client_.running()) return;
   next_step_ns_ = now_ns + kStepNs;
+  drop_rates_.update(workers);
   import_routes(shared, log, control_tables, now_ns);
   export_blocks(shared, log, now_ns);
   for (const std::string& line : client_.take_lines()) say_(line);
@@ -76,6 +77,7 @@ void FleetControl::step(SharedState& shared, BlockLog& log, TableCounters& contr
 
 void FleetControl::export_blocks(SharedState& shared, BlockLog& log, uint64_t now_ns) {
   struct Ranked {
+    double drops;  // queries per step still aimed at the block (decayed)
     uint64_t blocks, since_ns;
     FlowKey key;
   };
@@ -92,11 +94,12 @@ void FleetControl::export_blocks(SharedState& shared, BlockLog& log, uint64_t no
       ++waiting;
       return;
     }
-    ranked.push_back({blocks, since, key});
+    ranked.push_back({drop_rates_.rate(shared.hashed(key)), blocks, since, key});
   });
-  // Heaviest first: the keys blocked again and again, then the longest-lasting blocks (the
-  // data path keeps no per-key count of the traffic a block drops).
+  // Heaviest first: the most over-limit traffic the block still drops, then the keys blocked
+  // again and again, then the longest-lasting blocks.
   std::sort(ranked.begin(), ranked.end(), [](const Ranked& a, const Ranked& b) {
+    if (a.drops != b.drops) return a.drops > b.drops;
     if (a.blocks != b.blocks) return a.blocks > b.blocks;
     if (a.since_ns != b.since_ns) return a.since_ns < b.since_ns;
     return a.key < b.key;

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "control/block_drop_rates.hpp"
 #include "control/block_log.hpp"
 #include "control/fleet_totals.hpp"
 #include "control/settings.hpp"
@@ -40,8 +41,10 @@ class FleetControl {
   ~FleetControl();
   // fleet.export-after, fleet.export-manual and fleet.max-routes after a reload.
   void reconfigure(const FleetPlan& plan);
-  // Once per control loop pass; does its work every kStepNs.
-  void step(SharedState& shared, BlockLog& log, TableCounters& control_tables, uint64_t now_ns);
+  // Once per control loop pass; does its work every kStepNs. workers: every worker's counters
+  // (their BlockDropSketch ranks the exports).
+  void step(SharedState& shared, BlockLog& log, TableCounters& control_tables,
+            const std::vector<const WorkerCounters*>& workers, uint64_t now_ns);
   // Withdraws this box's routes (clean stop).
   void stop();
   FleetTotals totals() const;
@@ -59,6 +62,7 @@ class FleetControl {
   fleet::Client client_;
   uint64_t next_step_ns_ = 0;
   std::map<FlowKey, std::string> imported_;  // key -> origin, as last applied
+  BlockDropRates drop_rates_;                // queries still aimed at each blocked source
   FleetTotals totals_;
 };
 

@@ -163,7 +163,8 @@ void Runtime::control_step() {
   if (now >= next_snapshot_ns_) refresh_snapshot();
   socket_.poll([this](const std::string& request) { return command(request); });
   if (capture_ && capture_->step(now)) finish_capture();
-  if (fleet_) fleet_->step(shared(), block_log_, control_tables_, now);
+  if (fleet_)
+    fleet_->step(shared(), block_log_, control_tables_, appliance_.worker_counters(), now);
   if (telemetry_generation_ != generation_.load(std::memory_order_relaxed)) publish_telemetry();
   if (!settings_.block_state_file.empty() && (save_due_ || now >= next_save_ns_)) {
     const std::string err = save_state();

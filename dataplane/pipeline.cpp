@@ -96,7 +96,7 @@ bool proven_response(const WorkerContext& w, const uint8_t* frame, const PacketV
 // UDP (or a packet whose ports could not be read) from a blocklisted source. Only what is
 // addressed to the resolver's service is dropped: its own queries' answers come from anywhere.
 Decision judge_blocklisted(WorkerContext& w, const DataplaneConfig& cfg, uint8_t* frame,
-                           uint32_t* len, PacketView& v) {
+                           uint32_t* len, PacketView& v, const HashedKey& source) {
   if (v.later_fragment()) {
     const auto verdict = w.shared->fragments.lookup(datagram_key(v), w.now_ns);
     if (!verdict) return decided(VerdictReason::blocklisted_fragment_unmatched);
@@ -114,6 +114,7 @@ Decision judge_blocklisted(WorkerContext& w, const DataplaneConfig& cfg, uint8_t
   }
   if (proven) return decided(VerdictReason::query_verified, TrafficClass::dns_query);
   if (!service) return decided(VerdictReason::blocklisted_source_upstream);
+  w.counters->block_drops.add(source.hash);  // the attack still aimed through this block
   if (cfg.query_action == LimitedAction::tc && slip(w.block_slip_count, cfg.block_slip)) {
     constexpr TrafficClass kQuery = TrafficClass::dns_query;
     if (cfg.dry_run) return decided(VerdictReason::blocklisted_tc_reply, kQuery);
@@ -138,8 +139,9 @@ Decision judge_outside(WorkerContext& w, const DataplaneConfig& cfg, uint8_t* fr
   // A parse that stopped before L4 (a long IPv6 chain) may hide UDP: the blocklist still applies.
   if (v.l4_proto != kIpProtoUdp && v.status == ParseStatus::ok)
     return decided(VerdictReason::not_udp);
-  if (w.shared->blocklist.contains(peer_key(w, cfg, PortSide::outside, v, k), w.now_ns))
-    return judge_blocklisted(w, cfg, frame, len, v);
+  const HashedKey& source = peer_key(w, cfg, PortSide::outside, v, k);
+  if (w.shared->blocklist.contains(source, w.now_ns))
+    return judge_blocklisted(w, cfg, frame, len, v, source);
   if (v.status != ParseStatus::ok) return decided(VerdictReason::malformed);
   if (!v.has_udp || v.dst_port != cfg.source_port) return decided(VerdictReason::udp_other);
   if (!parse_dns(frame, v)) return decided(VerdictReason::dns_malformed, TrafficClass::dns_query);

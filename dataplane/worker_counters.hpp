@@ -7,6 +7,7 @@
 #include <atomic>
 #include <cstdint>
 
+#include "dataplane/block_drop_sketch.hpp"
 #include "dataplane/dns_actions.hpp"
 #include "dataplane/dns_cookie.hpp"
 #include "dataplane/named_enum.hpp"
@@ -99,6 +100,7 @@ struct alignas(64) WorkerCounters {
   TableCounters tables;
   AMPGUARD_WORKER_COUNTERS(AMPGUARD_COUNTER_FIELD)
   SingleWriterCounter first_rx_tsc, last_rx_tsc;  // for forwarding-time rates
+  BlockDropSketch block_drops;  // per blocked source, not summed: the fleet ranks by it
 };
 
 }  // namespace ampguard
