@@ -1,13 +1,13 @@
 // One WorkerInstance per lcore, in DPDK memory on its lcore's socket, owning its counters
 // (issue 16: ownership visible in types; issue 17: NUMA placement).
-#include "dataplane/worker.hpp"
-
 #include <gtest/gtest.h>
 #include <rte_lcore.h>
 #include <rte_memory.h>
 
 #include <atomic>
 #include <string>
+
+#include "dataplane/worker.hpp"
 
 namespace ampguard {
 namespace {
