@@ -46,6 +46,7 @@ void FleetControl::reconfigure(const FleetPlan& plan) {
   plan_.export_after_ns = plan.export_after_ns;
   plan_.export_manual = plan.export_manual;
   plan_.max_routes = plan.max_routes;
+  plan_.export_prefixes = plan.export_prefixes;
 }
 
 void FleetControl::stop() {
@@ -111,6 +112,7 @@ void FleetControl::export_blocks(SharedState& shared, BlockLog& log, uint64_t no
   // Over its limit: the prefix cannot pass one more smallest large response.
   const uint32_t units = pressure_units(cfg.limit.mode, cfg.min_size);
   const CoveringOver covering_over = [&](const ExportCandidate& c) -> std::optional<fleet::Prefix> {
+    if (!plan_.export_prefixes) return std::nullopt;
     const L3 l3 = c.source.v6 ? L3::ipv6 : L3::ipv4;
     const AggregateLimits& a = cfg.aggregates;
     std::array<uint8_t, 16> addr{};

@@ -28,6 +28,7 @@ struct FleetPlan {
   uint64_t export_after_ns = 0;
   bool export_manual = false;
   uint32_t max_routes = 0;
+  bool export_prefixes = true;  // covering prefixes past max_routes (fleet_exports.hpp)
 };
 // The fleet.* options of s -> the plan; "" or the reason naming the option.
 std::string build_fleet_plan(const Settings& s, const uint16_t* service_ports,

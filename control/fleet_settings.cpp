@@ -57,6 +57,7 @@ std::string build_fleet_plan(const Settings& s, const uint16_t* service_ports,
   out.client.import = s.fleet_import;
   out.export_manual = s.fleet_export_manual;
   out.max_routes = s.fleet_max_routes;
+  out.export_prefixes = s.fleet_export_prefixes;
   return "";
 }
 

@@ -143,6 +143,8 @@ enum class OptionApply : uint8_t { reload, restart, cli };
     "also export blocks made with ampguardctl blocklist add")                                     \
   X("fleet.max-routes", u32, fleet_max_routes, 100, at_least_1, reload, fleet,                    \
     "at most this many routes exported (heaviest blocks first; the rest counted suppressed)")     \
+  X("fleet.export-prefixes", yesno, fleet_export_prefixes, true, any, reload, fleet,              \
+    "past fleet.max-routes, export a covering prefix over its aggregate limit for its keys")      \
   X("fleet.max-changes", u32, fleet_max_changes, 50, at_least_1, restart, fleet,                  \
     "route announcements and withdrawals per second, at most")                                    \
   X("fleet.import", yesno, fleet_import, true, any, restart, fleet,                               \
