@@ -16,20 +16,19 @@ using Clock = std::chrono::steady_clock;
 constexpr unsigned kRpcDeadlineMs = 2000;
 constexpr unsigned kBackoffFirstMs = 500, kBackoffMaxMs = 8000;
 constexpr unsigned kPeerPollMs = 2000;
+constexpr int kMaxMessageBytes = 64 << 20;  // the watch's first event holds the whole table
 
 uint64_t now_ms() {
-  return uint64_t(std::chrono::duration_cast<std::chrono::milliseconds>(
-                      Clock::now().time_since_epoch())
-                      .count());
+  return uint64_t(
+      std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now().time_since_epoch())
+          .count());
 }
 
 void set_deadline(grpc::ClientContext& ctx, unsigned ms) {
   ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::milliseconds(ms));
 }
 
-std::string rule_text(const FlowRule& r) {
-  return r.source.text() + " -> " + r.destination.text();
-}
+std::string rule_text(const FlowRule& r) { return r.source.text() + " -> " + r.destination.text(); }
 
 }  // namespace
 
@@ -40,7 +39,9 @@ struct Client::Session {
   std::string router_id;
   std::optional<ChangeBudget> budget;  // fleet.max-changes, from the connect on
   uint64_t next_peers_ms = 0;
-  std::string error;  // the last failed call
+  std::string error;                               // the last failed call
+  std::unique_ptr<grpc::ClientContext> watch_ctx;  // cancels the WatchEvent stream
+  std::thread watcher;                             // reads it (watch_imports)
 };
 
 Client::~Client() { stop(); }
@@ -103,6 +104,10 @@ void Client::run() {
     if (!s.stub) {
       lk.unlock();
       const bool up = connect(s);
+      if (up && config_.import) {
+        s.watch_ctx = std::make_unique<grpc::ClientContext>();
+        s.watcher = std::thread([this, &s] { watch_imports(s); });
+      }
       lk.lock();
       if (!up) {
         status_.connected = false;
@@ -120,30 +125,46 @@ void Client::run() {
     lk.unlock();
     const uint64_t now = now_ms();
     bool ok = sync_exports(s, now);
-    if (ok && config_.import) ok = poll_imports(s);
     if (ok && now >= s.next_peers_ms) ok = poll_peers(s);
     lk.lock();
     status_.exported = s.announced.size();
+    if (ok && !watch_lost_.empty()) {
+      s.error = watch_lost_;
+      ok = false;
+    }
     if (!ok) {
       status_.rpc_errors++;
       status_.connected = false;
       status_.session = "down: " + s.error;
       lines_.push_back("ampguard: fleet: gobgpd at " + config_.api + " lost (" + s.error +
                        "); blocks stay enforced here, reconnecting");
-      s = Session{};
+      lk.unlock();
+      end_session(s);
+      lk.lock();
       continue;
     }
-    // Woken early by new exports; else the next poll of the peers' routes.
+    // Woken early by new exports or a broken watch; else the next poll of the peers.
     const std::set<FlowRule> seen = wanted_;
-    wake_.wait_for(lk, std::chrono::milliseconds(status_.pending ? 50 : config_.poll_ms),
-                   [&] { return stopping_ || wanted_ != seen; });
+    wake_.wait_for(lk, std::chrono::milliseconds(status_.pending ? 50 : kPeerPollMs),
+                   [&] { return stopping_ || wanted_ != seen || !watch_lost_.empty(); });
   }
   lk.unlock();
   if (s.stub) withdraw_all(s, stop_deadline_ms_);
+  end_session(s);
+}
+
+void Client::end_session(Session& s) {
+  if (s.watch_ctx) s.watch_ctx->TryCancel();
+  if (s.watcher.joinable()) s.watcher.join();
+  s = Session{};
+  std::lock_guard lk(mu_);
+  watch_lost_.clear();
 }
 
 bool Client::connect(Session& s) {
-  s.channel = grpc::CreateChannel(config_.api, grpc::InsecureChannelCredentials());
+  grpc::ChannelArguments args;
+  args.SetMaxReceiveMessageSize(kMaxMessageBytes);
+  s.channel = grpc::CreateCustomChannel(config_.api, grpc::InsecureChannelCredentials(), args);
   if (!s.channel->WaitForConnected(std::chrono::system_clock::now() +
                                    std::chrono::milliseconds(1000))) {
     s.error = "no gRPC connection to " + config_.api;
@@ -217,8 +238,8 @@ bool Client::connect(Session& s) {
     std::lock_guard lk(mu_);
     status_.stale_removed += stale;
   }
-  say("connected to gobgpd at " + config_.api + " (router-id " + s.router_id + "): " +
-      std::to_string(s.announced.size() + reshaped.size()) + " routes of ours there, " +
+  say("connected to gobgpd at " + config_.api + " (router-id " + s.router_id +
+      "): " + std::to_string(s.announced.size() + reshaped.size()) + " routes of ours there, " +
       std::to_string(stale) + " no longer wanted");
   s.budget.emplace(config_.max_changes_per_second, now_ms());
   return true;
@@ -282,40 +303,48 @@ bool Client::sync_exports(Session& s, uint64_t now) {
   return ok;
 }
 
-bool Client::poll_imports(Session& s) {
-  std::map<Prefix, std::string> found;  // one entry per source, whatever its destinations
-  for (bool v6 : {false, true}) {
-    grpc::ClientContext ctx;
-    set_deadline(ctx, kRpcDeadlineMs);
-    apipb::ListPathRequest req;
-    req.set_table_type(apipb::GLOBAL);
-    *req.mutable_family() = flowspec_family(v6);
-    auto reader = s.stub->ListPath(&ctx, req);
-    apipb::ListPathResponse resp;
-    while (reader->Read(&resp))
-      for (const auto& path : resp.destination().paths()) {
-        const auto d = decode_path(path, config_.shape.community);
-        // Our own routes reflected back carry our router-id as ORIGINATOR_ID.
-        if (d && !d->local && d->origin != s.router_id) found.emplace(d->rule.source, d->origin);
+void Client::watch_imports(Session& s) {
+  apipb::WatchEventRequest req;
+  auto* filter = req.mutable_table()->add_filters();
+  filter->set_type(apipb::WatchEventRequest::Table::Filter::BEST);
+  filter->set_init(true);  // the first event is the whole table as it stands
+  auto reader = s.stub->WatchEvent(s.watch_ctx.get(), req);
+  std::map<FlowRule, std::string> best;  // each rule whose best path a peer announced, its origin
+  apipb::WatchEventResponse resp;
+  while (reader->Read(&resp)) {
+    if (!resp.has_table()) continue;
+    for (const auto& path : resp.table().paths()) {
+      const std::optional<FlowRule> rule = decode_rule(path);
+      if (!rule) continue;
+      const auto d = path.is_withdraw() ? std::nullopt : decode_path(path, config_.shape.community);
+      // Ours reflected back carries our router-id as ORIGINATOR_ID; a best path of our own or
+      // untagged (or a withdrawal) means no peer's block is in force for this rule here.
+      if (d && !d->local && d->origin != s.router_id) {
+        best[*rule] = d->origin;
+      } else {
+        best.erase(*rule);
       }
-    const grpc::Status st = reader->Finish();
-    if (!st.ok()) {
-      s.error = "ListPath: " + st.error_message();
-      return false;
     }
+    std::map<Prefix, std::string> by_source;  // one entry per source, whatever its destinations
+    for (const auto& [rule, origin] : best) by_source.emplace(rule.source, origin);
+    std::vector<Imported> now;
+    for (const auto& [source, origin] : by_source) now.push_back({source, origin});
+    std::lock_guard lk(mu_);
+    const auto same = [](const Imported& a, const Imported& b) {
+      return a.source == b.source && a.origin == b.origin;
+    };
+    if (!std::equal(now.begin(), now.end(), imported_.begin(), imported_.end(), same)) {
+      imported_ = std::move(now);
+      import_generation_++;
+    }
+    status_.imported = imported_.size();
   }
-  std::vector<Imported> now;
-  for (const auto& [source, origin] : found) now.push_back({source, origin});
-  std::lock_guard lk(mu_);
-  const auto same = [](const Imported& a, const Imported& b) {
-    return a.source == b.source && a.origin == b.origin;
-  };
-  if (!std::equal(now.begin(), now.end(), imported_.begin(), imported_.end(), same)) {
-    imported_ = std::move(now);
-    import_generation_++;
+  const grpc::Status st = reader->Finish();
+  {
+    std::lock_guard lk(mu_);
+    watch_lost_ = "WatchEvent: " + (st.ok() ? std::string("stream ended") : st.error_message());
   }
-  status_.imported = imported_.size();
-  return true;
+  wake_.notify_all();
 }
 
 bool Client::poll_peers(Session& s) {

@@ -4,6 +4,9 @@
 // and never on the control thread or a worker: the control thread only swaps sets under a
 // mutex (set_exports, imports, status).
 //
+// Imports come from gobgpd's WatchEvent stream of best-path changes (the whole table first,
+// then each change as it happens), read by a thread of the session's own.
+//
 // Faults: gobgpd unreachable -> reconnect with backoff (0.5 s doubling to 8 s); every
 // (re)connect first lists gobgpd's local routes carrying our community, so routes a crashed
 // run left behind are withdrawn and routes a restarted gobgpd lost are announced again.
@@ -28,7 +31,6 @@ struct ClientConfig {
   RouteShape shape;
   uint32_t max_changes_per_second = 50;  // announcements + withdrawals
   bool import = true;
-  uint32_t poll_ms = 250;  // how often peers' routes are listed
 };
 
 // One imported route: a source prefix some other box blocks, and who announced it.
@@ -41,11 +43,11 @@ struct ClientStatus {
   bool connected = false;
   std::string session;  // "connected", "connecting", "down: <reason>"
   unsigned peers = 0, peers_established = 0;
-  uint64_t exported = 0;         // routes announced now
-  uint64_t pending = 0;          // wanted but waiting for the change-rate bound
-  uint64_t imported = 0;         // peers' routes with our community, now
+  uint64_t exported = 0;  // routes announced now
+  uint64_t pending = 0;   // wanted but waiting for the change-rate bound
+  uint64_t imported = 0;  // peers' routes with our community, now
   uint64_t announcements = 0, withdrawals = 0, rpc_errors = 0, connects = 0;
-  uint64_t stale_removed = 0;    // left by an earlier run, withdrawn at connect
+  uint64_t stale_removed = 0;  // left by an earlier run, withdrawn at connect
 };
 
 class Client {
@@ -73,7 +75,8 @@ class Client {
   void run();
   bool connect(Session& s);
   bool sync_exports(Session& s, uint64_t now_ms);
-  bool poll_imports(Session& s);
+  void watch_imports(Session& s);  // the session's watcher thread: until the stream ends
+  void end_session(Session& s);    // cancels the watch and joins its thread; mu_ not held
   bool poll_peers(Session& s);
   void withdraw_all(Session& s, unsigned deadline_ms);
   void say(const std::string& line);
@@ -88,6 +91,7 @@ class Client {
   std::set<FlowRule> announced_;  // what gobgpd holds from us, as far as we know
   std::vector<Imported> imported_;
   uint64_t import_generation_ = 0;
+  std::string watch_lost_;  // why the session's WatchEvent stream ended ("" while it runs)
   ClientStatus status_;
   std::vector<std::string> lines_;
 };

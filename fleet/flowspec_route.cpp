@@ -9,8 +9,7 @@ namespace ampguard::fleet {
 namespace {
 
 // RFC 8955 section 4.2.2: component types; numeric operator bits.
-constexpr uint32_t kDestinationPrefix = 1, kSourcePrefix = 2, kIpProtocol = 3,
-                   kDestinationPort = 5;
+constexpr uint32_t kDestinationPrefix = 1, kSourcePrefix = 2, kIpProtocol = 3, kDestinationPort = 5;
 constexpr uint32_t kOpEqual = 0x01;  // gobgpd sets the end-of-list bit and the value length
 constexpr uint64_t kUdp = 17;
 
@@ -136,8 +135,31 @@ apipb::Path encode_path(const FlowRule& rule, const RouteShape& shape) {
   return path;
 }
 
-std::optional<DecodedRoute> decode_path(const apipb::Path& path, uint32_t community) {
+std::optional<FlowRule> decode_rule(const apipb::Path& path, std::vector<uint64_t>* ports) {
   if (path.family().safi() != apipb::Family::SAFI_FLOW_SPEC_UNICAST) return std::nullopt;
+  apipb::FlowSpecNLRI nlri;
+  if (!path.nlri().UnpackTo(&nlri)) return std::nullopt;
+  FlowRule rule;
+  bool have_source = false, have_destination = false;
+  for (const auto& any : nlri.rules()) {
+    apipb::FlowSpecComponent component;
+    if (ports && any.UnpackTo(&component) && component.type() == kDestinationPort)
+      for (const auto& item : component.items()) ports->push_back(item.value());
+    apipb::FlowSpecIPPrefix p;
+    if (!any.UnpackTo(&p) || (p.type() != kSourcePrefix && p.type() != kDestinationPrefix))
+      continue;
+    Prefix parsed;
+    if (!parse_prefix(p.prefix() + "/" + std::to_string(p.prefix_len()), parsed).empty())
+      return std::nullopt;
+    (p.type() == kSourcePrefix ? rule.source : rule.destination) = parsed;
+    (p.type() == kSourcePrefix ? have_source : have_destination) = true;
+  }
+  if (!have_source) return std::nullopt;
+  if (!have_destination) rule.destination = Prefix{rule.source.v6, {}, 0};
+  return rule;
+}
+
+std::optional<DecodedRoute> decode_path(const apipb::Path& path, uint32_t community) {
   bool tagged = false;
   DecodedRoute out;
   for (const auto& any : path.pattrs()) {
@@ -156,24 +178,9 @@ std::optional<DecodedRoute> decode_path(const apipb::Path& path, uint32_t commun
     }
   }
   if (!tagged) return std::nullopt;
-  apipb::FlowSpecNLRI nlri;
-  if (!path.nlri().UnpackTo(&nlri)) return std::nullopt;
-  bool have_source = false, have_destination = false;
-  for (const auto& any : nlri.rules()) {
-    apipb::FlowSpecComponent component;
-    if (any.UnpackTo(&component) && component.type() == kDestinationPort)
-      for (const auto& item : component.items()) out.ports.push_back(item.value());
-    apipb::FlowSpecIPPrefix p;
-    if (!any.UnpackTo(&p) || (p.type() != kSourcePrefix && p.type() != kDestinationPrefix))
-      continue;
-    Prefix parsed;
-    if (!parse_prefix(p.prefix() + "/" + std::to_string(p.prefix_len()), parsed).empty())
-      return std::nullopt;
-    (p.type() == kSourcePrefix ? out.rule.source : out.rule.destination) = parsed;
-    (p.type() == kSourcePrefix ? have_source : have_destination) = true;
-  }
-  if (!have_source) return std::nullopt;
-  if (!have_destination) out.rule.destination = Prefix{out.rule.source.v6, {}, 0};
+  const std::optional<FlowRule> rule = decode_rule(path, &out.ports);
+  if (!rule) return std::nullopt;
+  out.rule = *rule;
   // gobgpd names a local path's missing neighbour "<nil>" (Go's nil net.IP).
   out.local = path.neighbor_ip().empty() || path.neighbor_ip() == "<nil>";
   if (out.origin.empty()) out.origin = out.local ? "local" : path.source_id();

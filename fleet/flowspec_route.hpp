@@ -61,10 +61,14 @@ struct DecodedRoute {
   FlowRule rule;
   std::vector<uint64_t> ports;  // destination-port values, as listed
   std::optional<float> rate;    // traffic-rate, bytes/s (0: discard)
-  bool local = false;  // originated by this gobgpd (AddPath), not learned from a peer
+  bool local = false;           // originated by this gobgpd (AddPath), not learned from a peer
   std::string origin;  // the originating router: ORIGINATOR_ID when reflected, else the peer's id
 };
 std::optional<DecodedRoute> decode_path(const apipb::Path& path, uint32_t community);
+// Any FlowSpec path's rule, whoever tagged it (a withdrawal names its route by this alone);
+// its destination-port values appended to *ports when given.
+std::optional<FlowRule> decode_rule(const apipb::Path& path,
+                                    std::vector<uint64_t>* ports = nullptr);
 // Whether a decoded route is what encode_path(d.rule, shape) announces (same ports, action).
 bool same_shape(const DecodedRoute& d, const RouteShape& shape);
 

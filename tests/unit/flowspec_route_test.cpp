@@ -37,13 +37,25 @@ struct Case {
 };
 
 const Case kCases[] = {
-    {"v4_rate", "203.0.113.7/32", "198.51.100.0/24", {53}, "rate:1000",
+    {"v4_rate",
+     "203.0.113.7/32",
+     "198.51.100.0/24",
+     {53},
+     "rate:1000",
      "match destination 198.51.100.0/24 source 203.0.113.7/32 protocol udp destination-port "
      "==53 then rate-limit 1000 community 64512:53 origin igp"},
-    {"v4_prefix_discard_two_ports", "203.0.113.0/24", "198.51.100.53/32", {53, 853}, "discard",
+    {"v4_prefix_discard_two_ports",
+     "203.0.113.0/24",
+     "198.51.100.53/32",
+     {53, 853},
+     "discard",
      "match destination 198.51.100.53/32 source 203.0.113.0/24 protocol udp destination-port "
      "==53 ==853 then discard community 64512:53 origin igp"},
-    {"v6_rate", "2001:db8:bad:1::/64", "2001:db8:53::/48", {53}, "rate:12500",
+    {"v6_rate",
+     "2001:db8:bad:1::/64",
+     "2001:db8:53::/48",
+     {53},
+     "rate:12500",
      "match destination 2001:db8:53::/48 source 2001:db8:bad:1::/64 protocol udp "
      "destination-port ==53 then rate-limit 12500 community 64512:53 origin igp"},
 };
@@ -72,6 +84,17 @@ TEST_P(FlowspecRoute, ListsLikeTheGobgpCli) {
   ASSERT_EQ(parse_action(c.action, shape.action), "");
   auto stub = apipb::GobgpApi::NewStub(
       grpc::CreateChannel(gobgpd.address(), grpc::InsecureChannelCredentials()));
+  // The import side's stream (fleet_client.cpp): best-path changes, the table first.
+  grpc::ClientContext wctx;
+  wctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+  apipb::WatchEventRequest wreq;
+  auto* filter = wreq.mutable_table()->add_filters();
+  filter->set_type(apipb::WatchEventRequest::Table::Filter::BEST);
+  filter->set_init(true);
+  auto watch = stub->WatchEvent(&wctx, wreq);
+  apipb::WatchEventResponse event;
+  ASSERT_TRUE(watch->Read(&event)) << "the initial table comes even when it is empty";
+  EXPECT_EQ(event.table().paths_size(), 0);
   grpc::ClientContext ctx;
   apipb::AddPathRequest req;
   *req.mutable_path() = encode_path(rule, shape);
@@ -106,6 +129,28 @@ TEST_P(FlowspecRoute, ListsLikeTheGobgpCli) {
     }
   EXPECT_TRUE(reader->Finish().ok());
   EXPECT_EQ(found, 1u);
+
+  ASSERT_TRUE(watch->Read(&event));
+  ASSERT_EQ(event.table().paths_size(), 1);
+  EXPECT_FALSE(event.table().paths(0).is_withdraw());
+  const auto watched = decode_path(event.table().paths(0), shape.community);
+  ASSERT_TRUE(watched);
+  EXPECT_EQ(watched->rule, rule);
+  grpc::ClientContext dctx;
+  apipb::DeletePathRequest dreq;
+  dreq.set_table_type(apipb::GLOBAL);
+  *dreq.mutable_family() = flowspec_family(rule.source.v6);
+  *dreq.mutable_path() = encode_path(rule, shape);
+  google::protobuf::Empty dresp;
+  ASSERT_TRUE(stub->DeletePath(&dctx, dreq, &dresp).ok());
+  ASSERT_TRUE(watch->Read(&event));
+  ASSERT_EQ(event.table().paths_size(), 1);
+  EXPECT_TRUE(event.table().paths(0).is_withdraw());
+  EXPECT_EQ(decode_rule(event.table().paths(0)), rule) << "a withdrawal names its rule";
+  wctx.TryCancel();
+  while (watch->Read(&event)) {
+  }
+  watch->Finish();
 }
 
 INSTANTIATE_TEST_SUITE_P(Rules, FlowspecRoute, ::testing::ValuesIn(kCases),
