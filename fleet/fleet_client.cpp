@@ -330,10 +330,7 @@ void Client::watch_imports(Session& s) {
     std::vector<Imported> now;
     for (const auto& [source, origin] : by_source) now.push_back({source, origin});
     std::lock_guard lk(mu_);
-    const auto same = [](const Imported& a, const Imported& b) {
-      return a.source == b.source && a.origin == b.origin;
-    };
-    if (!std::equal(now.begin(), now.end(), imported_.begin(), imported_.end(), same)) {
+    if (now != imported_) {
       imported_ = std::move(now);
       import_generation_++;
     }

@@ -37,6 +37,7 @@ struct ClientConfig {
 struct Imported {
   Prefix source;
   std::string origin;
+  bool operator==(const Imported&) const = default;
 };
 
 struct ClientStatus {
