@@ -47,6 +47,7 @@ void FleetControl::reconfigure(const FleetPlan& plan) {
   plan_.export_manual = plan.export_manual;
   plan_.max_routes = plan.max_routes;
   plan_.export_prefixes = plan.export_prefixes;
+  plan_.max_imports = plan.max_imports;
 }
 
 void FleetControl::stop() {
@@ -149,16 +150,25 @@ void FleetControl::import_routes(SharedState& shared, BlockLog& log, TableCounte
   if (!client_.status().connected) return;
   uint64_t generation = 0;  // every step refreshes the entries: the generation is not needed
   const std::vector<fleet::Imported> routes = client_.imports(generation);
-  std::map<FlowKey, std::string> now;
+  std::map<FlowKey, std::string> announced;
   uint64_t too_short = 0;
   for (const fleet::Imported& r : routes) {
     if (r.source.len < (r.source.v6 ? prefix_v6_ : prefix_v4_)) {
       ++too_short;
       continue;
     }
-    now.emplace(prefix_key(r.source, prefix_v4_, prefix_v6_), r.origin);
+    announced.emplace(prefix_key(r.source, prefix_v4_, prefix_v6_), r.origin);
   }
+  // fleet.max-imports: what is imported stays first, so a flood of new routes displaces nothing.
+  std::map<FlowKey, std::string> now;
+  for (const auto& entry : imported_) {
+    const auto it = announced.find(entry.first);
+    if (it != announced.end() && now.size() < plan_.max_imports) now.insert(*it);
+  }
+  for (const auto& [key, origin] : announced)
+    if (now.size() < plan_.max_imports) now.emplace(key, origin);
   totals_.not_imported = too_short;
+  totals_.over_import_cap = announced.size() - now.size();
   for (const auto& [key, origin] : imported_) {
     if (now.count(key)) continue;
     // Withdrawn: the entry goes unless this box blocked the key itself meanwhile.
@@ -191,7 +201,8 @@ std::string FleetControl::status_text() const {
     << "aggregated " << totals_.aggregated
     << " blocks into covering prefixes over their own aggregate limit\n"
     << "imported " << totals_.imported << " blocks (" << totals_.not_imported
-    << " routes with a source prefix shorter than limit.prefix-v4/-v6 not imported)";
+    << " routes with a source prefix shorter than limit.prefix-v4/-v6 not imported, "
+    << totals_.over_import_cap << " over fleet.max-imports)";
   for (const auto& [origin, n] : totals_.imported_by_origin) o << " " << origin << "=" << n;
   o << "\n"
     << "changes " << s.announcements << " announced, " << s.withdrawals << " withdrawn, "

@@ -29,6 +29,7 @@ struct FleetPlan {
   bool export_manual = false;
   uint32_t max_routes = 0;
   bool export_prefixes = true;  // covering prefixes past max_routes (fleet_exports.hpp)
+  uint32_t max_imports = 0;     // peers' routes that become blocklist entries, at most
 };
 // The fleet.* options of s -> the plan; "" or the reason naming the option.
 std::string build_fleet_plan(const Settings& s, const uint16_t* service_ports,

@@ -58,6 +58,7 @@ std::string build_fleet_plan(const Settings& s, const uint16_t* service_ports,
   out.export_manual = s.fleet_export_manual;
   out.max_routes = s.fleet_max_routes;
   out.export_prefixes = s.fleet_export_prefixes;
+  out.max_imports = s.fleet_max_imports;
   return "";
 }
 

@@ -31,6 +31,8 @@ namespace ampguard {
   X(not_imported, "fleet_routes_not_imported", "", "", true,                                    \
     "Peers' routes with our community whose source prefix is shorter than limit.prefix-v4/-v6 " \
     "(no blocklist key stands for them)")                                                       \
+  X(over_import_cap, "fleet_routes_over_import_cap", "", "", true,                              \
+    "Peers' routes not imported because fleet.max-imports blocks are imported already")         \
   X(announcements, "fleet_route_changes_total", "change", "announce", false,                    \
     "Routes announced and withdrawn")                                                           \
   X(withdrawals, "fleet_route_changes_total", "change", "withdraw", false, "")                  \

@@ -149,6 +149,8 @@ enum class OptionApply : uint8_t { reload, restart, cli };
     "route announcements and withdrawals per second, at most")                                    \
   X("fleet.import", yesno, fleet_import, true, any, restart, fleet,                               \
     "block the sources of peers' routes carrying fleet.community while they are announced")       \
+  X("fleet.max-imports", u32, fleet_max_imports, 10000, any, reload, fleet,                       \
+    "at most this many peers' routes become blocklist entries (0: none; the rest counted)")       \
   X("config", text_bare, config_file, "", any, cli, batch,                                        \
     "read options from this file (the command line wins); SIGHUP and ampguardctl reload re-read " \
     "it")                                                                                         \

@@ -21,7 +21,8 @@
 # 3. IPv6 through the same path (a manual block on A: fleet.export-manual = true).
 # 4. The block's end withdraws everywhere (edge RIB and B's blocklist).
 # 5. Clean stop of A withdraws its routes; 10,000 blocks restored with fleet.max-routes = 100
-#    give exactly 100 routes, the rest counted suppressed; A killed -9 and restarted without
+#    give exactly 100 routes, the rest counted suppressed; B, capped at fleet.max-imports = 40,
+#    imports 40 of their 50 keys and counts 10; A killed -9 and restarted without
 #    them: the reconciler at connect withdraws the 100 stale routes.
 # Busy-polling boxes share the cores through ports.idle-pause.
 AG_TEST=fleet
@@ -161,7 +162,7 @@ ctlb() { "$AG_CTL" --socket "$CTL_B" "$@"; }
 # shellcheck disable=SC2046
 ag_bg "$NS_BUMPB" "$AG_DIR/ampguard-b.log" "$AG_BIN" --ports.inside=0 --ports.outside=1 \
   --control.socket="$CTL_B" --metrics.listen="$AG_METRICS" --log.syslog=0 \
-  --log.address-interval=0s --block.timeout=120s "${FLEET[@]}" -- \
+  --log.address-interval=0s --block.timeout=120s --fleet.max-imports=40 "${FLEET[@]}" -- \
   -l 0,1 --no-huge --no-shconf --no-pci --file-prefix="ag-e2e-$AG_ID-b" -m 256 --log-level=5 \
   --vdev=net_af_packet0,iface=bi2 --vdev=net_af_packet1,iface=bo2
 for _ in $(seq 100); do
@@ -232,7 +233,7 @@ ag_expect_eq "B: the victim's spoofed queries dropped as blocklisted" "$sent_b" 
 ag_expect_eq "B: over-limit responses (its own limiter never saw one)" "$over_b" "$(stat_b over_limit)"
 ag_expect_eq "B: over-limit responses at all" 0 "$(stat_b over_limit)"
 ctlb fleet status >&2
-ctlb fleet status | grep -q "^imported 1 blocks (0 routes .* not imported) 10.99.1.1=1$" || ag_fail "B's fleet status: $(ctlb fleet status)"
+ctlb fleet status | grep -q "^imported 1 blocks (0 routes .* not imported, 0 over fleet.max-imports) 10.99.1.1=1$" || ag_fail "B's fleet status: $(ctlb fleet status)"
 
 # --- 2. A's gobgpd killed during the block, then restarted ---------------------------------------
 kill -KILL "$GOBGPD_A"
@@ -283,8 +284,12 @@ sleep 1
 ag_expect_eq "edge routes for 10,000 blocks, fleet.max-routes=100 (2 per key)" 100 "$(rib_count ipv4-flowspec)"
 ag_ctl fleet status >&2
 ag_ctl fleet status | grep -q "^suppressed 9950 blocks over fleet.max-routes" || ag_fail "A's fleet status: $(ag_ctl fleet status)"
-wait_for 5 "B imports the 50 keys" bash -c "[ \"\$('$AG_CTL' --socket '$CTL_B' blocklist list | grep -c ' fleet:10.99.1.1$')\" = 50 ]"
-ag_log "ok: 10,000 blocks -> 100 routes (50 keys x 2 prefixes), 9950 suppressed, 50 imported by B"
+# B caps its imports (fleet.max-imports=40): a peer flooding routes cannot fill its blocklist.
+wait_for 5 "B imports 40 of the 50 keys" bash -c "[ \"\$('$AG_CTL' --socket '$CTL_B' blocklist list | grep -c ' fleet:10.99.1.1$')\" = 40 ]"
+sleep 0.5
+ag_expect_eq "B's imported entries at fleet.max-imports=40" 40 "$(ctlb blocklist list | grep -c ' fleet:10.99.1.1$')"
+ctlb fleet status | grep -q "^imported 40 blocks (.* 10 over fleet.max-imports) 10.99.1.1=40$" || ag_fail "B's fleet status: $(ctlb fleet status)"
+ag_log "ok: 10,000 blocks -> 100 routes (50 keys x 2 prefixes), 9950 suppressed, 40 imported by B (10 over its cap)"
 kill -KILL "$AG_BUMP_PID"
 wait "$AG_BUMP_PID" 2>/dev/null || true
 AG_BUMP_PID=""
