@@ -85,6 +85,9 @@ uint16_t WorkerInstance::poll(PortSide side, const DataplaneConfig& cfg, uint64_
   transmit(ports_.port[unsigned(other)], out.to_other, out.n_other, c.port[unsigned(other)]);
   transmit(port, out.to_same, out.n_same, c.port[unsigned(side)]);
   if (out.n_drop != 0) rte_pktmbuf_free_bulk(out.drop, out.n_drop);
+  // Counted last: whoever reads a burst as received finds its output already on the TX rings.
+  c.port[unsigned(side)].rx_packets.add(n);
+  c.port[unsigned(side)].rx_bytes.add(out.rx_bytes);
   c.last_rx_tsc.set(rte_rdtsc());
   return n;
 }

@@ -58,7 +58,7 @@ void PipelineHarness::send(PortSide side, const std::vector<Frame>& frames) {
     while (rte_ring_sp_enqueue(rx_[unsigned(side)], m) != 0) std::this_thread::yield();
   }
   sent_ += frames.size();
-  // The worker counts a burst's RX after judging and transmitting all of it.
+  // The worker counts a burst's RX after judging and transmitting all of it (worker.cpp).
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
   for (;;) {
     const StatsTotals t = runtime_->totals();
