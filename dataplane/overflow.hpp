@@ -14,7 +14,7 @@
 //
 // Layout: one 64-byte line of 8 cells per key (one cache line per insert or eviction, never on
 // an update of a held key), 4 cells of it chosen by hash (one of each pair: 4 "rows" of 2). Lines
-// are chosen by the limiter table's keyed SipHash-2-4 of the key, remixed so that a line is
+// are chosen by the limiter table's keyed SipHash-1-3 of the key, remixed so that a line is
 // independent of the key's buckets (hashed once per packet: HashedKey), so nobody can aim debt
 // at a chosen client.
 // Memory: max_entries / 2 lines of 64 bytes, 32 bytes per entry asked for, allocated once
@@ -60,7 +60,7 @@ class DebtSketch {
   // started from, estimated as the credit its cells allow now (the same line, already loaded).
   // Recording inherited debt again would compound collisions from one eviction to the next.
   void record(FlowKey k, uint64_t state, const LimitProfile& p, uint64_t clock) {
-    const uint64_t h = table_core::siphash24(k, key_);  // an evicted key: not hashed yet
+    const uint64_t h = table_core::siphash13(k, key_);  // an evicted key: not hashed yet
     const uint64_t start_credit = clock - start_state(h, p, clock);
     const uint64_t credit = limit_credit(p, state, clock);
     if (credit >= start_credit) return;  // no debt of its own: nothing to remember

@@ -46,7 +46,7 @@ class SharedState {
   void publish(std::unique_ptr<const DataplaneConfig> next);
   const DataplaneConfig* config() const { return config_.load(std::memory_order_acquire); }
 
-  HashedKey hashed(FlowKey key) const { return {key, table_core::siphash24(key, table_hash_key)}; }
+  HashedKey hashed(FlowKey key) const { return {key, table_core::siphash13(key, table_hash_key)}; }
 
   // Every table's allocation, for the start-up line (describe_table_memory).
   std::vector<const TableMemory*> table_memory() const;

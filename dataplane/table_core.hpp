@@ -3,7 +3,7 @@
 //
 // An entry is {key, state}, 16 bytes, key 0 = empty, and is only ever written by one 128-bit CAS
 // (cmpxchg16b) so key and state change together. Four entries make one 64-byte bucket. A key
-// hashes (SipHash-2-4 under a random per-process key: nobody can aim keys at a bucket) to two
+// hashes (SipHash-1-3 under a random per-process key: nobody can aim keys at a bucket) to two
 // independent buckets, its 8-slot "window", so every operation touches at most two cache lines.
 // A new key goes to the emptier of its buckets; when both are full, one occupant moves to its
 // other bucket (cuckoo displacement, one step) before any entry is forgotten. Capacity is twice
@@ -60,7 +60,7 @@ struct alignas(64) Bucket {
 };
 static_assert(sizeof(Bucket) == 64, "a bucket is one cache line");
 
-// SipHash-2-4's key. Random per process (random_hash_key); fixed only in tests.
+// SipHash's key. Random per process (random_hash_key); fixed only in tests.
 struct HashKey {
   uint64_t k0, k1;
 };
@@ -80,25 +80,34 @@ inline HashKey random_hash_key() {
 
 inline uint64_t rotl(uint64_t x, int b) { return x << b | x >> (64 - b); }
 
-// SipHash-2-4 of one 8-byte word (the reference function on its little-endian bytes), inlined:
-// a keyed PRF made for hash-flooding defence, ~8 rounds of add-rotate-xor per table operation.
-// It is libsodium's crypto_shorthash_siphash24 without a library call per packet: a unit test
-// checks the two agree (TableCore.SipHashIsLibsodiumsSipHash24).
-inline uint64_t siphash24(uint64_t m, const HashKey& key) {
+// SipHash-c-d of one 8-byte word (the reference function on its little-endian bytes), inlined:
+// a keyed PRF made for hash-flooding defence, without a library call per packet. The tables use
+// siphash13 below; the rounds are a parameter so that one body is checked against two
+// independent implementations (libsodium's SipHash-2-4, CPython's SipHash-1-3: table_core_test).
+template <unsigned C, unsigned D>
+inline uint64_t siphash(uint64_t m, const HashKey& key) {
   uint64_t v0 = key.k0 ^ 0x736f6d6570736575ULL, v1 = key.k1 ^ 0x646f72616e646f6dULL;
   uint64_t v2 = key.k0 ^ 0x6c7967656e657261ULL, v3 = key.k1 ^ 0x7465646279746573ULL;
-  auto round = [&] {
-    v0 += v1, v1 = rotl(v1, 13), v1 ^= v0, v0 = rotl(v0, 32);
-    v2 += v3, v3 = rotl(v3, 16), v3 ^= v2;
-    v0 += v3, v3 = rotl(v3, 21), v3 ^= v0;
-    v2 += v1, v1 = rotl(v1, 17), v1 ^= v2, v2 = rotl(v2, 32);
+  auto rounds = [&](unsigned n) {
+    for (unsigned i = 0; i < n; ++i) {
+      v0 += v1, v1 = rotl(v1, 13), v1 ^= v0, v0 = rotl(v0, 32);
+      v2 += v3, v3 = rotl(v3, 16), v3 ^= v2;
+      v0 += v3, v3 = rotl(v3, 21), v3 ^= v0;
+      v2 += v1, v1 = rotl(v1, 17), v1 ^= v2, v2 = rotl(v2, 32);
+    }
   };
   const uint64_t last = uint64_t(8) << 56;  // the final block: message length, no tail bytes
-  v3 ^= m, round(), round(), v0 ^= m;
-  v3 ^= last, round(), round(), v0 ^= last;
-  v2 ^= 0xff, round(), round(), round(), round();
+  v3 ^= m, rounds(C), v0 ^= m;
+  v3 ^= last, rounds(C), v0 ^= last;
+  v2 ^= 0xff, rounds(D);
   return v0 ^ v1 ^ v2 ^ v3;
 }
+
+// SipHash-1-3: the hash-flooding defence of Rust's HashMap, CPython's str/bytes hash and the
+// kernel's 64-bit hsiphash: 5 rounds per word instead of 2-4's 8. The key stays secret
+// (getrandom) and no hash value is ever shown, so 2-4's extra margin (a PRF whose outputs an
+// attacker may read) buys nothing here.
+inline uint64_t siphash13(uint64_t m, const HashKey& key) { return siphash<1, 3>(m, key); }
 
 // murmur3 fmix64: full avalanche in 5 cheap ops, so sequential addresses spread out.
 inline uint64_t mix64(uint64_t x) {
@@ -174,7 +183,7 @@ class TableCore {
 
   static constexpr unsigned kHeadroom = 2;  // slots per max_entries (see the file comment)
 
-  HashedKey hashed(FlowKey key) const { return {key, siphash24(key, key_)}; }
+  HashedKey hashed(FlowKey key) const { return {key, siphash13(key, key_)}; }
 
   // The window of key: its two buckets.
   struct Window {
