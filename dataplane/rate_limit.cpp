@@ -48,6 +48,7 @@ std::string packets_profile(const LimitParams& in, LimitProfile& out) {
   if (out.cap > ~uint64_t(0) - 2 * (cpj << 10))
     return "overflow, try lower: burst * period / rate must stay under a day";
   out.credits_per_jiffy = cpj;
+  out.skew = cpj << 10;
   out.ns_per_jiffy = kSecond / in.hz;
   out.refill_ns = div_ceil(out.cap, cpj) * out.ns_per_jiffy;
   return {};
@@ -61,11 +62,12 @@ std::string bytes_profile(const LimitParams& in, LimitProfile& out) {
   if (out.cost_per_byte == 0) return "rate too fast: more than 256 bytes per nanosecond";
   // A maximal IP packet must be chargeable and the credit must stay far from wrapping.
   uint64_t max_packet_cost = 0;
-  if (__builtin_mul_overflow(in.burst, out.cost_per_byte, &out.byte_cap) ||
+  if (__builtin_mul_overflow(in.burst, out.cost_per_byte, &out.cap) ||
       __builtin_mul_overflow(uint64_t(UINT16_MAX), out.cost_per_byte, &max_packet_cost) ||
-      out.byte_cap > (uint64_t(1) << 62))
+      out.cap > (uint64_t(1) << 62))
     return "overflow, try lower: period / rate * burst is too large";
-  out.refill_ns = div_ceil(out.byte_cap, 256);
+  out.skew = uint64_t(1) << 40;
+  out.refill_ns = div_ceil(out.cap, 256);
   return {};
 }
 

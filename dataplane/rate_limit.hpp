@@ -28,17 +28,19 @@ struct LimitParams {
   uint32_t hz = 250;       // kernel jiffies per second the packets mode reproduces
 };
 
-// Validated once (make_limit_profile); read-only in the hot path.
+// Validated once (make_limit_profile); read-only in the hot path, which never asks the mode:
+// a packet costs cost + bytes * cost_per_byte (one of them is 0), as rte_meter precomputes its
+// profile. Credit is in kernel credits in packets mode (docs/kernel-semantics.md), in 1/256 ns
+// in bytes mode.
 struct LimitProfile {
   LimitMode mode = LimitMode::packets;
-  // packets mode, in kernel credits (see docs/kernel-semantics.md)
+  uint64_t cap = 0;            // the most credit a key holds (the burst)
+  uint64_t cost = 0;           // per packet: packets mode
+  uint64_t cost_per_byte = 0;  // per byte of IP total length: bytes mode
+  uint64_t skew = 0;           // see limit_skew()
+  // packets mode's clock: the kernel's jiffies and CREDITS_PER_JIFFY
   uint64_t credits_per_jiffy = 0;
-  uint64_t cost = 0;
-  uint64_t cap = 0;
   uint64_t ns_per_jiffy = 0;
-  // bytes mode: credit unit is 1/256 ns; a byte costs cost_per_byte units
-  uint64_t cost_per_byte = 0;
-  uint64_t byte_cap = 0;
   uint64_t refill_ns = 0;  // time an empty bucket takes to fill: entries idle that long are inert
 };
 
@@ -76,21 +78,17 @@ inline uint64_t limit_clock(const LimitProfile& p, uint64_t now_ns) {
   return p.mode == LimitMode::packets ? now_ns / p.ns_per_jiffy * p.credits_per_jiffy : now_ns << 8;
 }
 
-inline uint64_t limit_cap(const LimitProfile& p) {
-  return p.mode == LimitMode::packets ? p.cap : p.byte_cap;
-}
+inline uint64_t limit_cap(const LimitProfile& p) { return p.cap; }
 
 // bytes is the IP total length; packets mode ignores it (every packet costs the same).
 inline uint64_t limit_cost(const LimitProfile& p, uint32_t bytes) {
-  return p.mode == LimitMode::packets ? p.cost : uint64_t(bytes) * p.cost_per_byte;
+  return p.cost + uint64_t(bytes) * p.cost_per_byte;
 }
 
 // Workers read their clocks at different times, so a state may have been written at a clock
 // slightly ahead of the reader's. Differences within this margin of 2^64 are "behind", not a
 // day of refill: about 4 s of jiffies (packets) or 4.3 s (bytes).
-inline uint64_t limit_skew(const LimitProfile& p) {
-  return p.mode == LimitMode::packets ? p.credits_per_jiffy << 10 : uint64_t(1) << 40;
-}
+inline uint64_t limit_skew(const LimitProfile& p) { return p.skew; }
 
 inline uint64_t limit_credit(const LimitProfile& p, uint64_t state, uint64_t clock) {
   const uint64_t credit = clock - state;

@@ -133,7 +133,7 @@ class OracleHarness {
   uint64_t budget_allows(uint64_t seconds) const {
     if (cfg_.pressure.cost_per_byte == 0) return 0;
     const uint64_t units = cfg_.limit.mode == LimitMode::packets ? 1 : 1200;
-    const uint64_t burst = cfg_.pressure.byte_cap / cfg_.pressure.cost_per_byte;
+    const uint64_t burst = cfg_.pressure.cap / cfg_.pressure.cost_per_byte;
     const uint64_t per_s = 256'000'000'000ull / (cfg_.pressure.cost_per_byte);
     return (burst + per_s * seconds) / units;
   }

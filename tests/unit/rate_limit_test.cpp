@@ -85,7 +85,7 @@ TEST(RateLimit, BytesModeHandComputed) {
   params.burst = 10240;
   const LimitProfile p = profile(params);
   EXPECT_EQ(p.cost_per_byte, 300000000u);  // 1171875 ns * 256
-  EXPECT_EQ(p.byte_cap, 10240ull * 300000000ull);
+  EXPECT_EQ(p.cap, 10240ull * 300000000ull);
   EXPECT_EQ(p.refill_ns, 12 * kSecond);
 
   uint64_t state = limit_fresh_state(p, limit_clock(p, kStart));

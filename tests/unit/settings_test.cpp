@@ -116,12 +116,12 @@ TEST(Settings, PressureBudgetDefaultsToATenthOfAFullTable) {
   ASSERT_EQ(build_dataplane_config(s, d), "");
   // 50/min * 100000 / 10 = 500000/min: 60 s / 500000 in 1/256 ns per packet; burst 10 * 10000
   EXPECT_EQ(d.pressure.cost_per_byte, 60'000'000'000ull * 256 / 500'000);
-  EXPECT_EQ(d.pressure.byte_cap, 100'000 * d.pressure.cost_per_byte);
+  EXPECT_EQ(d.pressure.cap, 100'000 * d.pressure.cost_per_byte);
   s.pressure_rate = "1000/s";
   s.pressure_burst = "50";
   ASSERT_EQ(build_dataplane_config(s, d), "");
   EXPECT_EQ(d.pressure.cost_per_byte, 1'000'000'000ull * 256 / 1000);
-  EXPECT_EQ(d.pressure.byte_cap, 50 * d.pressure.cost_per_byte);
+  EXPECT_EQ(d.pressure.cap, 50 * d.pressure.cost_per_byte);
   s.pressure_rate = "1MB/s";
   EXPECT_EQ(build_dataplane_config(s, d),
             "limit.pressure-rate: '1MB/s' is a byte rate but limit.mode is packets");
@@ -298,7 +298,7 @@ TEST(Settings, AggregateLimitsParseAndRejectWithReasons) {
   EXPECT_EQ(d.aggregates.v4[1].multiple, 1024u);
   // 50/min * 64 per /24: 60 s / 3200 in 1/256 ns per packet, burst 640
   EXPECT_EQ(d.aggregates.v4[0].profile.cost_per_byte, 60'000'000'000ull * 256 / 3200);
-  EXPECT_EQ(d.aggregates.v4[0].profile.byte_cap, 640 * d.aggregates.v4[0].profile.cost_per_byte);
+  EXPECT_EQ(d.aggregates.v4[0].profile.cap, 640 * d.aggregates.v4[0].profile.cost_per_byte);
   ASSERT_EQ(d.aggregates.n_v6, 1u);
   const std::pair<std::string, std::string> bad[] = {
       {"24", "limit.aggregate-v4: '24' is not PREFIX:MULTIPLE"},
@@ -313,7 +313,8 @@ TEST(Settings, AggregateLimitsParseAndRejectWithReasons) {
   }
   s.aggregate_v4 = "";
   s.aggregate_v6 = "60:2";  // IPv6 keys hold at most /56
-  EXPECT_EQ(build_dataplane_config(s, d).rfind("limit.aggregate-v6: /60 must be /16 to /56", 0), 0u);
+  EXPECT_EQ(build_dataplane_config(s, d).rfind("limit.aggregate-v6: /60 must be /16 to /56", 0),
+            0u);
   const std::string err = load_error("[limit]\naggregate-v4 = 24:x\n");
   EXPECT_EQ(err.rfind("FILE:2: limit.aggregate-v4: ", 0), 0u) << err;
 }
