@@ -16,11 +16,6 @@ Blocklist::Blocklist(uint32_t max_entries, HashKey key, TableSocket socket)
     : core_(max_entries, key, socket) {}
 Blocklist::~Blocklist() = default;
 
-bool Blocklist::contains(const HashedKey& key, uint64_t now_ns) const {
-  uint64_t expires = 0;
-  return core_.find(key, expires) && expires > now_ns;
-}
-
 std::optional<uint64_t> Blocklist::expires(FlowKey key, uint64_t now_ns) const {
   uint64_t expires = 0;
   if (!core_.find(key, expires) || expires <= now_ns) return std::nullopt;

@@ -21,7 +21,11 @@ class Blocklist {
 
   // The HashedKey forms take the key hashed under this table's key (SharedState::hashed).
   bool contains(FlowKey key, uint64_t now_ns) const { return contains(core_.hashed(key), now_ns); }
-  bool contains(const HashedKey& key, uint64_t now_ns) const;
+  // Inline: every packet from outside asks it, and a call per packet was 5 % of the normal mix.
+  bool contains(const HashedKey& key, uint64_t now_ns) const {
+    uint64_t expires = 0;
+    return core_.find(key, expires) && expires > now_ns;
+  }
   // Starts loading key's cache lines ahead of contains() or block() (burst prefetch).
   void prefetch(const HashedKey& key) const { core_.prefetch(key); }
   enum class Result : uint8_t { added, refreshed };
