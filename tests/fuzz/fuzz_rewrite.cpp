@@ -12,6 +12,7 @@
 
 #include "dataplane/dns_actions.hpp"
 #include "fuzz/fuzz_checks.hpp"
+#include "support/view_difference.hpp"
 
 using namespace ampguard;
 using fuzz::check;
@@ -42,6 +43,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   fuzz::check_rewritten(frame.data(), new_len);
   check(v.has_dns && v.status == ParseStatus::ok && v.l4_offset + v.udp_len == new_len,
         "the view describes the rewritten frame");
+  PacketView fresh = parse_frame(frame.data(), new_len);
+  check(parse_dns(frame.data(), fresh) && test::view_difference(v, fresh)[0] == '\0',
+        "every field of the view is a fresh parse of the rewritten frame");
   const uint8_t* dns = frame.data() + v.payload_offset;
   check((dns[2] & 0x82) == 0x82, "QR and TC set");
   check(load_be16(dns + 4) == 1 && load_be16(dns + 6) == 0 && load_be16(dns + 8) == 0,
