@@ -472,13 +472,14 @@ void process_burst(WorkerContext& w, const DataplaneConfig& cfg, PortSide side,
   }
   // Stage 2: judge and sort into forward / reply / drop.
   BurstTally t;
+  uint64_t rx_bytes = 0;
   // Drop sampling: one relaxed load per burst; zero (the usual case) skips it per frame.
   const uint64_t capture = w.shared->capture.armed();
   for (uint16_t i = 0; i < n; ++i) {
     rte_mbuf* m = pkts[i];
     const uint32_t in_len = rte_pktmbuf_data_len(m);
     uint32_t len = in_len;
-    out.rx_bytes += rte_pktmbuf_pkt_len(m);
+    rx_bytes += rte_pktmbuf_pkt_len(m);
     const uint32_t wire_len = m->nb_segs == 1 ? in_len : UINT32_MAX;
     const Judgement j = judge_parsed(w, cfg, side, rte_pktmbuf_mtod(m, uint8_t*), &len, views[i],
                                      keys[i], t, wire_len);
@@ -498,6 +499,7 @@ void process_burst(WorkerContext& w, const DataplaneConfig& cfg, PortSide side,
     }
   }
   block_pending(w, cfg);
+  out.rx_bytes = rx_bytes;
   t.flush(*w.counters, pc);
 }
 

@@ -66,7 +66,7 @@ struct BurstOut {
   rte_mbuf* to_same[kBurstSize];   // replies: back out of the port they came in on
   rte_mbuf* drop[kBurstSize];
   uint16_t n_other = 0, n_same = 0, n_drop = 0;
-  uint64_t rx_bytes = 0;  // counted by the caller once the burst is transmitted
+  uint64_t rx_bytes = 0;  // the burst's; counted by the caller once it is transmitted
 };
 
 void process_burst(WorkerContext& w, const DataplaneConfig& cfg, PortSide side,

@@ -199,7 +199,6 @@ struct Runner {
     const uint64_t now = shared.now_ns();
     for (unsigned p = 0; p < kPortSides; ++p) {
       out[p].n_other = out[p].n_same = out[p].n_drop = 0;
-      out[p].rx_bytes = 0;
       process_burst(ctx, cfg, PortSide(p), burst[p], n[p], now, out[p]);
       counters.port[p].rx_packets.add(n[p]);  // as the worker counts them after TX
       counters.port[p].rx_bytes.add(out[p].rx_bytes);
