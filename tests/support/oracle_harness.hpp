@@ -80,7 +80,7 @@ class OracleHarness {
 
   OracleResult run() {
     constexpr uint64_t kSecond = 1'000'000'000, kTick = kSecond / 5;  // 5 per second
-    constexpr uint64_t kWarmUpTicks = 10 * 5;  // steady clients only
+    constexpr uint64_t kWarmUpTicks = 10 * 5;                         // steady clients only
     const uint64_t ticks = kWarmUpTicks + uint64_t(s_.seconds) * 5;
     uint64_t warm_up_events = 0, warm_up_dropped = 0;
     for (uint64_t tick = 0; tick < ticks; ++tick) {
@@ -100,8 +100,8 @@ class OracleHarness {
         const uint64_t sec = atick / 5, per_sec = s_.new_clients / s_.seconds;
         for (uint64_t back = 0; back < 3 && back <= sec; ++back)
           for (uint64_t c = (sec - back) * per_sec; c < (sec - back + 1) * per_sec; ++c)
-            event(legitimate(s_.steady_clients + uint32_t(c)),
-                  t0 + kTick * (c % per_sec) / per_sec, r_.new_events, &r_.new_dropped);
+            event(legitimate(s_.steady_clients + uint32_t(c)), t0 + kTick * (c % per_sec) / per_sec,
+                  r_.new_events, &r_.new_dropped);
       }
     }
     r_.limiter_evictions = counters_.tables.limiter_evictions.get();
